@@ -1,0 +1,26 @@
+# Every target creates .venv and installs the project into it when needed, so
+# that `make bench` and `make test` work on a fresh clone with only Python 3.11.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: bench test check bench-pytest clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+bench: $(STAMP)
+	$(BIN)/vecbench check
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/vecbench check
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,54 @@
+"""The kernels vecbench measures, in three tiers side by side.
+
+``KERNELS`` maps each kernel's name to its spec (``impls.registry.Kernel``);
+it is an explicit list, so adding a kernel is one module plus one line here.
+``call(kernel, tier, *args)`` runs one tier and returns NumPy outputs, with
+scalar outputs as Python floats.
+
+This package never imports ``vecbench``: it is what is measured, not the
+instrument.
+"""
+
+from types import MappingProxyType
+
+import numpy as np
+
+from impls import dot, sigmoid
+from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
+
+KERNELS = MappingProxyType({k.name: k for k in (
+    dot.KERNEL,
+    sigmoid.KERNEL,
+)})
+
+#: Every tier any kernel has, core tiers first.
+TIERS = CORE_TIERS + tuple(sorted(
+    {t for k in KERNELS.values() for t in k.tiers} - set(CORE_TIERS)))
+
+
+def call(kernel, tier, *args):
+    """Run ``tier`` of ``kernel`` on ``args``; scalar outputs become floats."""
+    try:
+        spec = KERNELS[kernel]
+    except KeyError:
+        raise KeyError(f"unknown kernel {kernel!r}; choose from {', '.join(KERNELS)}") from None
+    try:
+        fn = spec.tiers[tier]
+    except KeyError:
+        raise KeyError(f"kernel {kernel!r} has no tier {tier!r}; choose from {', '.join(spec.tiers)}") from None
+    return as_python_scalars(fn(*args))
+
+
+def as_python_scalars(out):
+    """Turn NumPy/Numba scalar outputs into Python floats, recursively."""
+    if isinstance(out, tuple):
+        return tuple(as_python_scalars(o) for o in out)
+    if isinstance(out, list):
+        return [as_python_scalars(o) for o in out]
+    if isinstance(out, (float, np.floating)):
+        return float(out)
+    return out
+
+
+__all__ = ["CORE_TIERS", "KERNELS", "PRESETS", "REFERENCE_TIER", "TIERS",
+           "GradProblem", "Kernel", "call"]

@@ -1,0 +1,69 @@
+"""Logistic sigmoid, elementwise, stable at any magnitude.
+
+    sigmoid(Z) = 1 / (1 + exp(-Z))
+
+Shapes: ``Z`` any shape (1-D vectors and 2-D ``(n_l, m)`` activations in the
+course) -> ``A`` of the same shape and dtype. For ``z < 0`` the equivalent
+``exp(z) / (1 + exp(z))`` is used so that ``exp`` never overflows:
+``sigmoid(-1000) == 0.0`` and ``sigmoid(1000) == 1.0`` without warnings.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from impls.registry import Kernel, nbytes
+
+
+def sigmoid_python(Z):
+    """Loop: one math.exp per element, branching on the sign for stability."""
+    A = np.empty_like(Z)
+    for i in range(Z.size):
+        z = Z.flat[i]
+        if z >= 0:
+            A.flat[i] = 1.0 / (1.0 + math.exp(-z))
+        else:
+            e = math.exp(z)
+            A.flat[i] = e / (1.0 + e)
+    return A
+
+
+def sigmoid_numpy(Z):
+    """Vectorized: exp(-|Z|) once, then both branches selected with where."""
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+sigmoid_numba = njit(cache=True)(sigmoid_python)
+
+
+def make_inputs(n, rng, dtype):
+    """An (n, n) activation, the shape of a course hidden layer over a batch."""
+    return ((rng.standard_normal((n, n)) * 4).astype(dtype),)
+
+
+def edge_inputs(dtype):
+    return [
+        ("+-1000 saturate without overflow", (np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0], dtype),)),
+        ("empty", (np.zeros((0, 3), dtype),)),
+        ("one element", (np.array([[0.5]], dtype),)),
+        ("transposed (F-ordered) view", (np.arange(-6.0, 6.0, dtype=dtype).reshape(3, 4).T,)),
+        ("column vector (n, 1)", (np.linspace(-8, 8, 7, dtype=dtype).reshape(7, 1),)),
+    ]
+
+
+KERNEL = Kernel(
+    name="sigmoid",
+    summary="sigmoid(Z any shape) -> A same shape: 1 / (1 + exp(-Z))",
+    tiers={"python": sigmoid_python, "numpy": sigmoid_numpy, "numba": sigmoid_numba},
+    make_inputs=make_inputs,
+    sizes={
+        "quick": (4, 64, 256),
+        "default": (4, 64, 256, 1_024, 2_048),
+        "large": (1_024, 2_048, 4_096),
+    },
+    edge_inputs=edge_inputs,
+    flops=lambda args: 4.0 * args[0].size,  # exp, add, divide, select
+    bytes_moved=lambda args: 2 * nbytes(args[0]),
+)

@@ -1,0 +1,25 @@
+"""Shared fixtures and the registry-driven parametrization."""
+
+from pathlib import Path
+
+import pytest
+
+import impls
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The course's own data files, beside the project (never copied into it).
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
+
+KERNEL_NAMES = list(impls.KERNELS)
+#: (kernel, tier) for every tier that is checked against the reference.
+CHECKED_TIERS = [(k.name, t) for k in impls.KERNELS.values() for t in k.tiers if t != impls.REFERENCE_TIER]
+GRADIENT_KERNELS = [k.name for k in impls.KERNELS.values() if k.gradient is not None]
+DTYPES = ["float64", "float32"]
+
+
+@pytest.fixture
+def course_datasets():
+    """Path of the course's HDF5 files; skips when they are not beside the project."""
+    if not (SHARED_DATASETS / "train_catvnoncat.h5").is_file():
+        pytest.skip(f"course data sets not found at {SHARED_DATASETS}")
+    return SHARED_DATASETS

@@ -1,0 +1,92 @@
+"""Every tier matches the reference (numpy in float64) on ladder and edge inputs."""
+
+import numpy as np
+import pytest
+
+import impls
+from tests.conftest import CHECKED_TIERS, DTYPES
+from vecbench import check
+
+
+def _assert_all_ok(verdicts):
+    failed = [f"{v.tier} {v.dtype} {v.inputs}: {v.reason}" for v in verdicts if not v.ok]
+    assert not failed, "\n".join(failed)
+    assert verdicts, "no case was checked"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel,tier", CHECKED_TIERS)
+def test_tier_matches_reference_on_ladder_inputs(kernel, tier, dtype):
+    spec = impls.KERNELS[kernel]
+    verdicts = []
+    for n in spec.sizes["quick"]:
+        args = spec.inputs(n, seed=7, dtype=dtype)
+        verdicts.append(check.check_tier(spec, tier, args, f"n={n}"))
+    _assert_all_ok(verdicts)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel,tier", CHECKED_TIERS)
+def test_tier_matches_reference_on_edge_inputs(kernel, tier, dtype):
+    spec = impls.KERNELS[kernel]
+    verdicts = [check.check_tier(spec, tier, args, label) for label, args in spec.edge_inputs(np.dtype(dtype))]
+    _assert_all_ok(verdicts)
+
+
+@pytest.mark.parametrize("kernel", list(impls.KERNELS))
+def test_numpy_tier_in_float32_is_close_to_float64_reference(kernel):
+    spec = impls.KERNELS[kernel]
+    args = spec.inputs(spec.sizes["quick"][-1], seed=3, dtype=np.float32)
+    _assert_all_ok([check.check_tier(spec, "numpy", args, "float32")])
+
+
+# -- the gate itself must be able to fail -------------------------------------
+
+def test_gate_rejects_a_transposed_output():
+    spec = impls.KERNELS["sigmoid"]
+    Z = spec.inputs(4)[0][:, :3]
+    ref = check.reference_output(spec, (Z,))
+    with pytest.raises(check.Mismatch, match="shape"):
+        check.structural_error(ref.T.copy(), ref, np.dtype(np.float64))
+
+
+def test_gate_rejects_column_vector_for_flat_vector():
+    ref = np.ones(5)
+    with pytest.raises(check.Mismatch, match="shape"):
+        check.structural_error(np.ones((5, 1)), ref, np.dtype(np.float64))
+
+
+def test_gate_rejects_wrong_dtype_and_type():
+    ref = np.ones(3)
+    with pytest.raises(check.Mismatch, match="dtype"):
+        check.structural_error(np.ones(3, np.float32), ref, np.dtype(np.float64))
+    with pytest.raises(check.Mismatch, match="expected float"):
+        check.structural_error(np.float64(1.0).reshape(1), 1.0, np.dtype(np.float64))
+
+
+def test_gate_rejects_nan_where_reference_is_finite_and_small_errors_pass():
+    ref = np.array([1.0, 2.0])
+    with pytest.raises(check.Mismatch, match="non-finite"):
+        check.structural_error(np.array([1.0, np.nan]), ref, np.dtype(np.float64))
+    assert check.structural_error(ref * (1 + 1e-15), ref, np.dtype(np.float64)) < 1e-14
+
+
+def test_gate_fails_a_tier_that_mutates_its_inputs():
+    spec = impls.KERNELS["sigmoid"]
+
+    def sigmoid_in_place(Z):
+        Z[...] = impls.call("sigmoid", "numpy", Z)
+        return Z
+
+    original = spec.tiers["python"]
+    spec.tiers["python"] = sigmoid_in_place  # tiers is a plain dict: patch and restore
+    try:
+        verdict = check.check_tier(spec, "python", spec.inputs(4), "n=4")
+    finally:
+        spec.tiers["python"] = original
+    assert not verdict.ok and verdict.reason == "mutated its inputs"
+
+
+def test_tolerance_grows_with_reduction_length_and_shrinks_with_precision():
+    assert check.tolerance(np.float32, 10_000) == pytest.approx(100 * check.tolerance(np.float32, 1))
+    assert check.tolerance(np.float64, 1) < check.tolerance(np.float32, 1) / 1e8

@@ -1,0 +1,227 @@
+"""The equivalence gate: every tier against the reference, and gradients
+against centred finite differences.
+
+The reference for inputs of any dtype is the ``numpy`` tier run on the same
+values upcast to float64, so a float32 tier is judged against the exact-ish
+answer rather than against another float32 result.
+
+Tolerance rule: a tier matches when, for every output, the largest absolute
+difference is within ``tolerance(dtype, K) * max|reference|`` (a normwise
+relative error), where ``K`` is the kernel's reduction length (the longest
+sum behind an output element):
+
+    tolerance(dtype, K) = 32 * eps(dtype) * sqrt(max(K, 1))
+
+``32 * eps`` covers a few rounding steps and the transcendental functions
+(libm and NumPy's SIMD exp/log/tanh differ by an ulp or two); ``sqrt(K)`` is
+the expected growth of rounding error in a sum of ``K`` terms. Non-finite
+reference values must be matched exactly (same inf, nan where nan). Shapes,
+dtypes and output types must match strictly: no broadcasting can hide an
+``(n, 1)`` vs ``(n,)`` slip.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+import impls
+from impls.registry import REFERENCE_TIER, Kernel
+
+#: Relative step and pass mark of the finite-difference gradient check (float64).
+FD_STEP = 1e-6
+FD_TOLERANCE = 1e-6
+#: Elements perturbed per parameter array (a seeded sample: enough to catch a
+#: wrong index, cheap enough to run on every backward kernel).
+FD_SAMPLES = 12
+
+
+class Mismatch(Exception):
+    """A tier's output differs from the reference in structure (not value)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's finding for one kernel x tier on one input."""
+
+    kernel: str
+    tier: str
+    dtype: str
+    inputs: str
+    ok: bool
+    error: float
+    tolerance: float
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tolerance(dtype: Any, reduction: int) -> float:
+    """Normwise relative tolerance for ``dtype`` and reduction length ``K``."""
+    return 32 * float(np.finfo(dtype).eps) * math.sqrt(max(reduction, 1))
+
+
+def dtype_of(args: Any) -> np.dtype | None:
+    """The floating dtype of the first array among ``args``."""
+    if isinstance(args, np.ndarray):
+        return args.dtype if args.dtype.kind == "f" else None
+    if isinstance(args, (tuple, list)):
+        for a in args:
+            dt = dtype_of(a)
+            if dt is not None:
+                return dt
+    return None
+
+
+def upcast(args: Any) -> Any:
+    """``args`` with every floating array as float64 (layout kept)."""
+    if isinstance(args, np.ndarray):
+        return args.astype(np.float64) if args.dtype.kind == "f" else args
+    if isinstance(args, tuple):
+        return tuple(upcast(a) for a in args)
+    if isinstance(args, list):
+        return [upcast(a) for a in args]
+    return args
+
+
+def reference_output(kernel: Kernel, args: tuple) -> Any:
+    """The reference tier's output on ``args`` upcast to float64."""
+    return impls.call(kernel.name, REFERENCE_TIER, *upcast(args))
+
+
+def structural_error(out: Any, ref: Any, dtype: np.dtype, where: str = "output") -> float:
+    """Worst normwise relative error of ``out`` vs ``ref``.
+
+    Raises ``Mismatch`` on any difference of type, length, shape or dtype, or
+    of non-finite values.
+    """
+    if isinstance(ref, (tuple, list)):
+        if type(out) is not type(ref):
+            raise Mismatch(f"{where}: returned {type(out).__name__}, expected {type(ref).__name__}")
+        if len(out) != len(ref):
+            raise Mismatch(f"{where}: {len(out)} items, expected {len(ref)}")
+        errors = [structural_error(o, r, dtype, f"{where}[{i}]") for i, (o, r) in enumerate(zip(out, ref))]
+        return max(errors, default=0.0)
+    if isinstance(ref, float):
+        if not isinstance(out, float):
+            raise Mismatch(f"{where}: returned {type(out).__name__}, expected float")
+        return _array_error(np.array(out), np.array(ref), where)
+    if isinstance(ref, np.ndarray):
+        if not isinstance(out, np.ndarray):
+            raise Mismatch(f"{where}: returned {type(out).__name__}, expected ndarray")
+        if out.shape != ref.shape:
+            raise Mismatch(f"{where}: shape {out.shape}, expected {ref.shape}")
+        if out.dtype != dtype:
+            raise Mismatch(f"{where}: dtype {out.dtype}, expected {dtype}")
+        return _array_error(out, ref, where)
+    if out != ref:
+        raise Mismatch(f"{where}: {out!r}, expected {ref!r}")
+    return 0.0
+
+
+def _array_error(out: np.ndarray, ref: np.ndarray, where: str) -> float:
+    out64 = out.astype(np.float64)
+    finite = np.isfinite(ref)
+    if not np.array_equal(out64[~finite], ref[~finite], equal_nan=True):
+        raise Mismatch(f"{where}: non-finite values differ from the reference")
+    if not np.all(np.isfinite(out64[finite])):
+        raise Mismatch(f"{where}: non-finite values where the reference is finite")
+    if not finite.any():
+        return 0.0
+    diff = float(np.max(np.abs(out64[finite] - ref[finite])))
+    scale = float(np.max(np.abs(ref[finite])))
+    return diff / scale if scale > 0 else diff
+
+
+def snapshot(args: Any) -> Any:
+    """A deep copy of ``args`` to detect mutation."""
+    return copy.deepcopy(args)
+
+
+def unchanged(before: Any, after: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
+    if isinstance(before, (tuple, list)):
+        return len(before) == len(after) and all(unchanged(b, a) for b, a in zip(before, after))
+    return before == after or (before != before and after != after)
+
+
+def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: Any = None) -> Verdict:
+    """Run one tier on ``args`` and judge it against the reference."""
+    dtype = dtype_of(args) or np.dtype(np.float64)
+    tol = tolerance(dtype, kernel.reduction(args))
+    if reference is None:
+        reference = reference_output(kernel, args)
+    before = snapshot(args)
+    verdict = dict(kernel=kernel.name, tier=tier, dtype=str(dtype), inputs=label, tolerance=tol)
+    try:
+        out = impls.call(kernel.name, tier, *args)
+    except Exception as exc:  # a tier that raises has failed the gate
+        return Verdict(**verdict, ok=False, error=math.inf, reason=f"raised {type(exc).__name__}: {exc}")
+    if not kernel.mutates and not unchanged(before, args):
+        return Verdict(**verdict, ok=False, error=math.inf, reason="mutated its inputs")
+    try:
+        error = structural_error(out, reference, dtype)
+    except Mismatch as exc:
+        return Verdict(**verdict, ok=False, error=math.inf, reason=str(exc))
+    ok = error <= tol
+    reason = None if ok else f"error {error:.3g} > tolerance {tol:.3g}"
+    return Verdict(**verdict, ok=ok, error=error, reason=reason)
+
+
+def gate(kernel: Kernel, args: tuple, tiers: Any = None, label: str = "") -> dict[str, Verdict]:
+    """Verdicts of ``tiers`` (default: all) on one input, sharing one reference."""
+    reference = reference_output(kernel, args)
+    return {t: check_tier(kernel, t, args, label, reference) for t in (tiers or kernel.tiers)}
+
+
+def cases(kernel: Kernel, dtype: Any, preset: str = "quick", seed: int = 0) -> list[tuple[str, tuple]]:
+    """The inputs the check runs: the preset's ladder, then the edge inputs."""
+    ladder = [(f"n={n}", kernel.inputs(n, seed, dtype)) for n in kernel.sizes[preset]]
+    return ladder + [(f"edge: {label}", args) for label, args in kernel.edge_inputs(np.dtype(dtype))]
+
+
+def check_kernel(kernel: Kernel, dtype: Any, tiers: Any = None, preset: str = "quick",
+                 seed: int = 0) -> list[Verdict]:
+    """Every requested tier on every case of ``kernel``."""
+    return [v for label, args in cases(kernel, dtype, preset, seed)
+            for v in gate(kernel, args, tiers, label).values()]
+
+
+def gradient_errors(kernel: Kernel, tier: str, args: tuple, seed: int = 0) -> dict[str, float]:
+    """Relative error of ``tier``'s gradients vs centred finite differences.
+
+    For each parameter, ``|g - g_fd| / max(|g| + |g_fd|, tiny)`` over a seeded
+    sample of ``FD_SAMPLES`` elements, the course's gradient-check measure.
+    """
+    if kernel.gradient is None:
+        raise ValueError(f"kernel {kernel.name!r} has no gradient check")
+    args = snapshot(args)  # the problem perturbs its parameters in place
+    problem = kernel.gradient(args, kernel.tiers[tier])
+    rng = np.random.default_rng(seed)
+    errors = {}
+    for label, param, analytic in zip(problem.labels, problem.params, problem.analytic):
+        if np.shape(analytic) != param.shape:
+            raise Mismatch(f"{label}: gradient shape {np.shape(analytic)}, parameter {param.shape}")
+        flat = param.reshape(-1)  # a view: perturbing it perturbs the parameter
+        if not np.shares_memory(flat, param):
+            raise ValueError(f"{label}: parameter must be contiguous to be perturbed in place")
+        picks = rng.choice(flat.size, size=min(FD_SAMPLES, flat.size), replace=False)
+        g = np.asarray(analytic, dtype=np.float64).reshape(-1)[picks]
+        g_fd = np.empty_like(g)
+        for j, i in enumerate(picks):
+            original = flat[i]
+            h = FD_STEP * max(1.0, abs(original))
+            flat[i] = original + h
+            plus = problem.objective()
+            flat[i] = original - h
+            minus = problem.objective()
+            flat[i] = original
+            g_fd[j] = (plus - minus) / (2 * h)
+        errors[label] = float(np.linalg.norm(g - g_fd) / max(np.linalg.norm(g) + np.linalg.norm(g_fd), 1e-300))
+    return errors
