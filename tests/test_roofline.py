@@ -6,7 +6,7 @@ import numba
 import numpy as np
 import pytest
 
-from vecbench import VecbenchError, roofline
+from vecbench import VecbenchError, ceilings, roofline, vectormath
 from vecbench.cli import main
 
 
@@ -54,29 +54,33 @@ def test_gemm_counts_2n3_flops_and_records_the_blas_threads(monkeypatch):
 def test_fingerprint_follows_the_blas_kernel_choice_not_the_thread_count():
     machine = roofline.describe_machine()
     same = dict(machine, blas=dict(machine["blas"], num_threads=99))
-    assert roofline.fingerprint(same) == machine["fingerprint"]
+    assert ceilings.fingerprint(same) == machine["fingerprint"]
     other = dict(machine, env=dict(machine["env"], OPENBLAS_CORETYPE="Prescott"))
-    assert roofline.fingerprint(other) != machine["fingerprint"]
+    assert ceilings.fingerprint(other) != machine["fingerprint"]
 
 
 def _entry(fp, value=1e10):
     return {"machine": {"fingerprint": fp}, "threads": {"single": 1, "all": 2},
             "ceilings": [{"kind": "bandwidth", "name": "triad", "threads": 2, "value": value},
                          {"kind": "bandwidth", "name": "copy", "threads": 2, "value": value / 2},
-                         {"kind": "flops", "dtype": "float64", "threads": 2, "value": 4e10}]}
+                         {"kind": "bandwidth", "name": "triad", "threads": 1, "value": value / 4},
+                         {"kind": "flops", "dtype": "float64", "threads": 1, "value": 3e10},
+                         {"kind": "flops", "dtype": "float64", "threads": 2, "value": 2e10}]}
 
 
 def test_store_keeps_one_entry_per_machine_and_replaces_only_its_own(tmp_path):
     path = tmp_path / "ceilings.json"
-    roofline.save(_entry("a"), path)
-    roofline.save(_entry("b"), path)
-    roofline.save(_entry("a", value=2e10), path)
+    ceilings.save(_entry("a"), path)
+    ceilings.save(_entry("b"), path)
+    ceilings.save(_entry("a", value=2e10), path)
     doc = json.loads(path.read_text())
     assert set(doc["machines"]) == {"a", "b"}
-    assert roofline.bandwidth(doc["machines"]["a"]) == 2e10  # the better of copy and triad
-    assert roofline.peak_flops(doc["machines"]["b"]) == 4e10
-    assert roofline.lookup({"fingerprint": "b"}, path)["machine"]["fingerprint"] == "b"
-    assert roofline.lookup({"fingerprint": "zzz"}, path) is None
+    assert ceilings.bandwidth(doc["machines"]["a"]) == 2e10  # the better of copy and triad
+    assert ceilings.bandwidth(doc["machines"]["b"], "single") == 1e10 / 4
+    # a contended all-thread run below the one-thread figure is not the roof
+    assert ceilings.peak_flops(doc["machines"]["b"]) == 3e10
+    assert ceilings.lookup({"fingerprint": "b"}, path)["machine"]["fingerprint"] == "b"
+    assert ceilings.lookup({"fingerprint": "zzz"}, path) is None
     assert [p.name for p in tmp_path.iterdir()] == ["ceilings.json"]  # no temp file left
 
 
@@ -85,7 +89,7 @@ def test_a_foreign_ceilings_file_is_refused_and_left_untouched(tmp_path, content
     path = tmp_path / "ceilings.json"
     path.write_text(content)
     with pytest.raises(VecbenchError, match="ceilings file"):
-        roofline.save(_entry("a"), path)
+        ceilings.save(_entry("a"), path)
     assert path.read_text() == content
 
 
@@ -105,9 +109,27 @@ def test_roofline_command_measures_stores_and_prints_json(tmp_path, capsys, tiny
 def test_roofline_command_prints_a_table_and_refuses_a_foreign_file_in_one_line(tmp_path, capsys, tiny):
     assert main(["roofline", "--no-save"]) == 0
     out = capsys.readouterr().out
-    assert "triad" in out and "dgemm" in out and "Ridge point" in out
+    assert "triad" in out and "dgemm" in out and "Ridge point" in out and "scalar libm" in out
     bad = tmp_path / "c.json"
     bad.write_text("{}")
     assert main(["roofline", "--file", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "not a vecbench ceilings file" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("asm,how", [
+    ("\tvmovupd (%rdi), %ymm0\n\tcallq __svml_exp4_ha\n", "svml"),
+    ("\tmovabsq $exp, %rbp\n\tcallq *%rbp\n", "scalar libm"),
+    ("\tcallq expf@PLT\n", "scalar libm"),
+    ("\tvfmadd213pd %ymm1, %ymm2, %ymm0\n", "inlined"),
+])
+def test_asm_classifier_tells_vector_calls_from_scalar_ones(asm, how):
+    dtype = "float32" if "expf" in asm else "float64"
+    assert vectormath.classify("exp", dtype, "call <4 x double> @llvm.exp.v4f64(", asm)["asm"] == how
+
+
+def test_probe_of_this_build_agrees_with_numbas_svml_flag():
+    found = vectormath.numba_probe()
+    uses_svml = {v["asm"] == "svml" for f in found["functions"].values() for v in f.values()}
+    assert uses_svml == {found["svml"]}
+    assert set(found["functions"]) == set(vectormath.FUNCTIONS)

@@ -34,24 +34,24 @@ changed: ``OPENBLAS_CORETYPE`` (which picks OpenBLAS's kernels and can slow
 them) and the thread variables are recorded as found, with threadpoolctl's
 view of the BLAS (library, version, architecture, threading layer).
 
-Ceilings are stored in ``results/ceilings.json``, one entry per machine
-fingerprint (CPU model, CPUs, last-level cache, memory, and the BLAS
-configuration, since the FLOP roof belongs to the BLAS as much as to the
-chip), written atomically so ``vecbench run`` can attach them to its results
-and ``vecbench report`` can draw them. On a shared machine the figures are
-as noisy as the neighbours: compare ratios within one run, not across days.
+Beside the roofs, ``vecbench.vectormath`` records how this build evaluates
+exp/log/tanh (NumPy's SIMD target, Numba's IR and assembly): the reason the
+kernels built on them sit below the bandwidth roof.
+
+Ceilings are stored by ``vecbench.ceilings`` in ``results/ceilings.json``, one
+entry per machine fingerprint, so ``vecbench run`` can attach them to its
+results and ``vecbench report`` can draw them. On a shared machine the figures
+are as noisy as the neighbours: compare ratios within one run, not across days.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,10 +64,8 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import ThreadpoolController
 
-from vecbench import VecbenchError
-
-SCHEMA = "vecbench.ceilings/1"
-DEFAULT_PATH = Path("results") / "ceilings.json"
+from vecbench import vectormath
+from vecbench.ceilings import DEFAULT_PATH, SCHEMA, bandwidth, fingerprint, load_store, peak_flops, save
 
 #: STREAM's rule: each array at least 4x the last-level cache.
 LLC_MULTIPLE = 4
@@ -172,23 +170,6 @@ def describe_machine() -> dict[str, Any]:
     return {"fingerprint": fingerprint(machine), **machine}
 
 
-def fingerprint(machine: dict[str, Any]) -> str:
-    """A short stable hash of the hardware and BLAS configuration.
-
-    Thread counts are left out (they are what is varied), but not the BLAS
-    kernel choice: ``OPENBLAS_CORETYPE`` or another BLAS moves the FLOP roof.
-    """
-    blas = machine.get("blas") or {}
-    key = {
-        "cpu": machine.get("cpu"), "arch": machine.get("arch"), "cpus": machine.get("cpus"),
-        "llc_bytes": machine.get("llc_bytes"),
-        "memory_gib": round((machine.get("memory_bytes") or 0) / 2**30),
-        "blas": [blas.get(k) for k in ("internal_api", "version", "architecture")],
-        "coretype": (machine.get("env") or {}).get("OPENBLAS_CORETYPE"),
-    }
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-
-
 # -- measuring -----------------------------------------------------------------
 
 def _timed(fn: Callable[[], Any], reps: int) -> list[float]:
@@ -277,58 +258,8 @@ def measure() -> dict[str, Any]:
         "versions": {"numpy": np.__version__, "numba": numba.__version__, "python": platform.python_version()},
         "threads": {"single": 1, "all": max(counts)},
         "ceilings": records,
+        "vector_math": {"numpy": vectormath.numpy_dispatch(), "numba": vectormath.numba_probe()},
     }
-
-
-# -- reading ceilings ----------------------------------------------------------
-
-def bandwidth(ceilings: dict, threads: str = "all") -> float:
-    """The bandwidth roof in B/s: the better of copy and triad."""
-    count = ceilings["threads"][threads]
-    return max(r["value"] for r in ceilings["ceilings"] if r["kind"] == "bandwidth" and r["threads"] == count)
-
-
-def peak_flops(ceilings: dict, dtype: str = "float64", threads: str = "all") -> float:
-    """The FLOP/s roof for ``dtype`` (BLAS matmul)."""
-    count = ceilings["threads"][threads]
-    return next(r["value"] for r in ceilings["ceilings"]
-                if r["kind"] == "flops" and r["dtype"] == dtype and r["threads"] == count)
-
-
-def load_store(path: Path) -> dict[str, Any]:
-    """The ceilings file as ``{"schema", "machines": {fingerprint: entry}}``."""
-    if not path.exists():
-        return {"schema": SCHEMA, "machines": {}}
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise VecbenchError(f"{path}: not a readable ceilings file ({exc})") from None
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA or not isinstance(doc.get("machines"), dict):
-        raise VecbenchError(f"{path}: not a vecbench ceilings file (expected schema {SCHEMA})")
-    return doc
-
-
-def lookup(machine: dict[str, Any], path: Path = DEFAULT_PATH) -> dict[str, Any] | None:
-    """The stored ceilings of ``machine`` (by fingerprint), or None."""
-    key = machine.get("fingerprint") or fingerprint(machine)
-    return load_store(path)["machines"].get(key)
-
-
-def save(ceilings: dict[str, Any], path: Path = DEFAULT_PATH) -> Path:
-    """Store ``ceilings`` under its machine's fingerprint, atomically."""
-    doc = load_store(path)  # refuses to replace a file that is not ours
-    doc["machines"][ceilings["machine"]["fingerprint"]] = ceilings
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # -- vecbench roofline ---------------------------------------------------------
@@ -383,6 +314,9 @@ def print_ceilings(ceilings: dict[str, Any], console: Console | None = None) -> 
         f"BLAS: {blas.get('internal_api')} {blas.get('version')}, {blas.get('architecture')} kernels"
         f"{', OPENBLAS_CORETYPE=' + coretype if coretype else ''}. Ridge point (float64, all threads): "
         f"{ridge:.1f} flop/byte; a kernel doing fewer flops per byte is bound by memory.", highlight=False)
+    vector_math = ceilings.get("vector_math")
+    if vector_math:
+        console.print(vectormath.table(vector_math["numba"], vector_math["numpy"]))
 
 
 def _format(record: dict) -> str:
