@@ -1,0 +1,61 @@
+"""Kernels against the ceilings: roofs, best points and % of ceiling."""
+
+import pytest
+from matplotlib.figure import Figure
+
+from vecbench import roofplot
+
+CEILINGS = {"threads": {"single": 1, "all": 2},
+            "ceilings": [{"kind": "bandwidth", "name": "triad", "threads": 1, "value": 10e9},
+                         {"kind": "bandwidth", "name": "triad", "threads": 2, "value": 20e9},
+                         {"kind": "flops", "dtype": "float64", "threads": 1, "value": 20e9},
+                         {"kind": "flops", "dtype": "float64", "threads": 2, "value": 40e9},
+                         {"kind": "flops", "dtype": "float32", "threads": 2, "value": 80e9}]}
+
+
+def _point(kernel, tier, n, seconds, flops, nbytes, dtype="float64"):
+    return dict(kernel=kernel, tier=tier, n=n, dtype=dtype, seconds=seconds, flops=flops, bytes=nbytes)
+
+
+def test_attainable_is_the_lower_roof():
+    assert roofplot.attainable(0.1, bandwidth=20e9, peak=40e9) == pytest.approx(2e9)
+    assert roofplot.attainable(100, bandwidth=20e9, peak=40e9) == 40e9
+
+
+def test_best_point_is_the_fastest_tier_at_the_largest_size():
+    rows = roofplot.best_points([
+        _point("multiply", "numpy", 10, 1e-6, 10, 240),
+        _point("multiply", "numpy", 1000, 2e-6, 1e3, 24e3),
+        _point("multiply", "numba_parallel", 1000, 1e-6, 1e3, 24e3),
+        _point("multiply", "python", 1000, 1e-3, 1e3, 24e3),
+        _point("multiply", "numba", 1000, None, 1e3, 24e3),  # failed the gate: never a point
+    ], CEILINGS)
+    assert [(r["kernel"], r["tier"], r["n"]) for r in rows] == [("multiply", "numba_parallel", 1000)]
+
+
+def test_percent_of_ceiling_uses_bandwidth_left_of_the_ridge_and_peak_right_of_it():
+    memory, compute = roofplot.best_points([
+        _point("a_stream", "numpy", 1, 1.0, 1e9, 10e9),       # I = 0.1: 10 of 20 GB/s
+        _point("b_gemm", "numpy", 1, 1.0, 30e9, 1e9),         # I = 30: 30 of 40 GFLOP/s
+    ], CEILINGS)
+    assert memory["bound"] == "memory" and memory["pct_of_ceiling"] == pytest.approx(100 * 10e9 / 20e9)
+    assert compute["bound"] == "compute" and compute["pct_of_ceiling"] == pytest.approx(75)
+
+
+def test_rows_without_ceilings_have_no_percent_and_the_plot_says_why():
+    rows = roofplot.best_points([_point("a", "numpy", 1, 1.0, 1e9, 1e9)], None)
+    assert "pct_of_ceiling" not in rows[0]
+    fig = Figure()
+    ax = fig.add_subplot()
+    roofplot.plot(ax, rows, None)
+    assert "vecbench roofline" in ax.get_title()
+
+
+def test_plot_draws_both_roofs_and_every_point_of_the_dtype():
+    rows = roofplot.best_points([_point("a", "numpy", 1, 1.0, 1e9, 1e9),
+                                 _point("b", "numpy", 1, 1.0, 1e9, 1e9, dtype="float32")], CEILINGS)
+    fig = Figure()
+    ax = fig.add_subplot()
+    roofplot.plot(ax, rows, CEILINGS, "float64")
+    assert len(ax.lines) == 2 and len(ax.collections) == 1
+    assert "GB/s" in ax.lines[0].get_label() and ax.get_xscale() == "log"

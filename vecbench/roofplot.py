@@ -1,0 +1,97 @@
+"""Kernels against the machine's ceilings: the roofline plot and "% of ceiling".
+
+The roofline model bounds what a kernel can reach by two roofs: it cannot
+move bytes faster than the memory bandwidth ``B`` (B/s), nor compute faster
+than the peak ``P`` (FLOP/s). With arithmetic intensity
+``I = flops / bytes`` from its cost model, the attainable throughput is
+
+    attainable(I) = min(P, B * I)        (FLOP/s)
+
+A kernel left of the ridge point ``I = P / B`` is memory-bound: its roof is
+the bandwidth slope, and "% of ceiling" is its achieved bytes per second
+over ``B``. Right of it, the roof is the FLOP peak. Both are the same number:
+achieved FLOP/s over ``attainable(I)``.
+
+A point is one kernel's best tier (shortest median) at its largest measured
+size, where its data is least likely to sit in cache; the roofs are the
+all-thread ceilings of the matching dtype (``vecbench roofline``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from vecbench import ceilings as ceilings_store
+
+
+def attainable(intensity: float, bandwidth: float, peak: float) -> float:
+    """FLOP/s the roofs allow at ``intensity`` flop/byte."""
+    return min(peak, bandwidth * intensity)
+
+
+def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None) -> list[dict[str, Any]]:
+    """Each (kernel, dtype)'s best tier at its largest size, against the roofs.
+
+    ``points`` are dicts with ``kernel, tier, n, dtype, seconds, flops,
+    bytes`` (one call's median and cost model); the result adds
+    ``intensity, flops_per_s, bytes_per_s``, and, with ``ceilings``,
+    ``bound`` ("memory" or "compute") and ``pct_of_ceiling``.
+    """
+    largest: dict[tuple, dict] = {}
+    for p in points:
+        if not p.get("seconds") or p["seconds"] <= 0 or not p.get("bytes"):
+            continue
+        key = (p["kernel"], p["dtype"])
+        best = largest.get(key)
+        if best is None or p["n"] > best["n"] or (p["n"] == best["n"] and p["seconds"] < best["seconds"]):
+            largest[key] = p
+    rows = []
+    for (kernel, dtype), p in sorted(largest.items()):
+        row = dict(p, intensity=p["flops"] / p["bytes"],
+                   flops_per_s=p["flops"] / p["seconds"], bytes_per_s=p["bytes"] / p["seconds"])
+        if ceilings is not None:
+            bw = ceilings_store.bandwidth(ceilings)
+            peak = ceilings_store.peak_flops(ceilings, dtype)
+            roof = attainable(row["intensity"], bw, peak)
+            row["bound"] = "memory" if row["intensity"] < peak / bw else "compute"
+            row["pct_of_ceiling"] = 100.0 * row["flops_per_s"] / roof
+        rows.append(row)
+    return rows
+
+
+def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str = "float64") -> None:
+    """Draw the roofs of ``ceilings`` and the ``rows`` of ``dtype`` on ``ax``."""
+    rows = [r for r in rows if r["dtype"] == dtype]
+    intensities = [r["intensity"] for r in rows] or [1.0]
+    lo, hi = min(intensities) / 4, max(intensities) * 4
+    if ceilings is not None:
+        for threads, style in (("all", "-"), ("single", ":")):
+            bw = ceilings_store.bandwidth(ceilings, threads)
+            peak = ceilings_store.peak_flops(ceilings, dtype, threads)
+            lo, hi = min(lo, peak / bw / 8), max(hi, peak / bw * 8)
+            x = np.geomspace(lo, hi, 200)
+            count = ceilings["threads"][threads]
+            ax.plot(x, np.minimum(peak, bw * x) / 1e9, style, color="black", linewidth=1.2 if threads == "all" else 0.8,
+                    label=f"roof, {count} thread{'s' * (count > 1)}: {bw / 1e9:.1f} GB/s, {peak / 1e9:.1f} GFLOP/s")
+    for r in rows:
+        ax.scatter(r["intensity"], r["flops_per_s"] / 1e9, zorder=3)
+        label = f"{r['kernel']} ({r['tier']})"
+        if "pct_of_ceiling" in r:
+            label += f" {r['pct_of_ceiling']:.0f}%"
+        ax.annotate(label, (r["intensity"], r["flops_per_s"] / 1e9), fontsize=7,
+                    xytext=(4, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("arithmetic intensity (flop / byte, from the cost model)")
+    ax.set_ylabel("achieved GFLOP/s")
+    title = f"roofline ({dtype}): each kernel's best tier at its largest size"
+    if ceilings is None:
+        title += "\n(no ceilings for this machine: run `vecbench roofline`)"
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    if ceilings is not None:
+        ax.legend(fontsize=7, loc="lower right")
