@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, gdot, multiply, outer, sigmoid
+from impls import (dot, gdot, multiply, normalize_rows, outer, relu, sigmoid, sigmoid_derivative,
+                   softmax)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -22,6 +23,10 @@ KERNELS = MappingProxyType({k.name: k for k in (
     outer.KERNEL,
     multiply.KERNEL,
     gdot.KERNEL,
+    sigmoid_derivative.KERNEL,
+    relu.KERNEL,
+    softmax.KERNEL,
+    normalize_rows.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
