@@ -13,8 +13,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import (dot, gdot, multiply, normalize_rows, outer, relu, sigmoid, sigmoid_derivative,
-                   softmax)
+from impls import (cross_entropy_cost, dot, gdot, image2vector, l1_loss, l2_loss, multiply,
+                   normalize_rows, outer, relu, sigmoid, sigmoid_derivative, softmax)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -27,6 +27,10 @@ KERNELS = MappingProxyType({k.name: k for k in (
     relu.KERNEL,
     softmax.KERNEL,
     normalize_rows.KERNEL,
+    image2vector.KERNEL,
+    l1_loss.KERNEL,
+    l2_loss.KERNEL,
+    cross_entropy_cost.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
