@@ -27,7 +27,7 @@ EPS = float(np.finfo(np.float32).eps)
 def cross_entropy_cost_python(A, Y):
     """Loop: clip, two math.log and a running sum per example, then / m."""
     m = Y.shape[1]
-    total = 0.0
+    total = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
     for i in range(m):
         a = min(max(A[0, i], EPS), 1.0 - EPS)
         total += Y[0, i] * math.log(a) + (1.0 - Y[0, i]) * math.log(1.0 - a)

@@ -19,7 +19,7 @@ def gdot_python(W, x):
     k, n = W.shape
     out = np.empty(k, W.dtype)
     for i in range(k):
-        total = 0.0
+        total = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
         for j in range(n):
             total += W[i, j] * x[j]
         out[i] = total

@@ -14,7 +14,7 @@ from impls.registry import Kernel, nbytes
 
 def l1_loss_python(yhat, y):
     """Loop: accumulate |y - yhat| one example at a time."""
-    total = 0.0
+    total = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
     for i in range(y.shape[0]):
         total += abs(y[i] - yhat[i])
     return total

@@ -29,7 +29,7 @@ def normalize_rows_python(X):
                 scale = abs(X[i, j])
         if scale == 0.0:
             continue
-        total = 0.0
+        total = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
         for j in range(d):
             total += (X[i, j] / scale) ** 2
         norm = math.sqrt(total)

@@ -26,7 +26,7 @@ def softmax_python(X):
         for j in range(1, d):
             if X[i, j] > row_max:
                 row_max = X[i, j]
-        total = 0.0
+        total = 0.0  # math.exp returns Python floats: a float64 sum in both tiers
         for j in range(d):
             e = math.exp(X[i, j] - row_max)
             A[i, j] = e
