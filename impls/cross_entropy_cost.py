@@ -5,9 +5,9 @@
 Shapes: ``A (1, m)`` (predicted probabilities), ``Y (1, m)`` (labels 0/1)
 -> float; ``m >= 1`` (the mean over no example is undefined).
 
-A sigmoid output rounds to exactly 0 or 1 once ``|z|`` exceeds ~37 (float64)
-or ~17 (float32), and ``log(0)`` would make the cost ``inf`` or ``nan``.
-Every tier therefore clips ``A`` to ``[EPS, 1 - EPS]`` with
+A sigmoid output rounds to exactly 1 once ``z`` exceeds ~37 (float64) or ~17
+(float32), and to exactly 0 below ~-745 (~-104), where ``log(0)`` would make
+the cost ``inf`` or ``nan``. Every tier therefore clips ``A`` to ``[EPS, 1 - EPS]`` with
 ``EPS = finfo(float32).eps = 2**-23``: derived from the coarsest dtype the
 kernels take, so that both bounds are exact in float32 and float64 alike and
 a float32 tier computes the very cost its float64 reference does. One
