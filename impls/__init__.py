@@ -13,12 +13,14 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, sigmoid
+from impls import dot, logistic_predict, propagate, sigmoid
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
