@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, logistic_predict, propagate, sigmoid
+from impls import dot, logistic_predict, propagate, shallow_backward, shallow_forward, sigmoid
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -21,6 +21,8 @@ KERNELS = MappingProxyType({k.name: k for k in (
     sigmoid.KERNEL,
     propagate.KERNEL,
     logistic_predict.KERNEL,
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
