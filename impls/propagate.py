@@ -131,11 +131,6 @@ def gradient(args, tier):
                        params=(w, b_cell), analytic=(dw, np.array([db])), labels=("dw", "db"))
 
 
-def flops(args):
-    n_x, m = args[2].shape
-    return 4.0 * n_x * m + 12.0 * m  # two n_x-long dot products per example, then ~12 per example
-
-
 KERNEL = Kernel(
     name="propagate",
     summary="propagate(w (n_x,1), b, X (n_x,m), Y (1,m)) -> (dw, db, cost): logistic regression step",
@@ -147,7 +142,7 @@ KERNEL = Kernel(
         "large": (1_024, 4_096, 8_192),
     },
     edge_inputs=edge_inputs,
-    flops=flops,
+    flops=lambda args: 4.0 * args[2].size + 12.0 * args[2].shape[1],  # 2 dot products, sigmoid, loss
     bytes_moved=lambda args: nbytes(*args) + nbytes(args[0]) + 16,  # inputs + dw, db, cost
     reduction=lambda args: max(args[2].shape),
     gradient=gradient,
