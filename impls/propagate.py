@@ -11,7 +11,7 @@ input dtype. In the course X is a transposed view of the (m, n_x) image array
 
 The cost is computed from the logits, the same way in every tier. A rounds to
 exactly 1.0 once z exceeds about 37 (17 in float32) and to 0.0 below about
--745, where the course's formula takes log(0). Instead, with
+-745 (-104), where the course's formula takes log(0). Instead, with
 softplus(z) = log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)),
 
     log A = -softplus(-z),   log(1 - A) = -softplus(z),
