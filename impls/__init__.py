@@ -13,13 +13,18 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import (cross_entropy_cost, dot, gdot, image2vector, l1_loss, l2_loss, multiply,
-                   normalize_rows, outer, relu, sigmoid, sigmoid_derivative, softmax)
+from impls import (cross_entropy_cost, dot, gdot, image2vector, l1_loss, l2_loss, logistic_predict,
+                   multiply, normalize_rows, outer, propagate, relu, shallow_backward, shallow_forward,
+                   sigmoid, sigmoid_derivative, softmax)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
     outer.KERNEL,
     multiply.KERNEL,
     gdot.KERNEL,
