@@ -23,11 +23,12 @@ which is finite, warning-free and accurate at any z: loss(1000, 0) = 1000.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.extending import register_jitable
 
 from impls.registry import GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
+from impls.tuning import PARALLEL
 
 N_X = 64 * 64 * 3  # the course's cat images: 64x64 pixels, 3 channels
 
@@ -87,6 +88,44 @@ def propagate_numpy(w, b, X, Y):
 propagate_numba = njit(cache=True)(propagate_python)
 
 
+#: Blocks of examples the numba_parallel tier splits m into: enough for up to
+#: 64 threads, and fixed, so its sums do not depend on the thread count.
+BLOCKS = 64
+
+
+@njit(fastmath={"reassoc", "contract"}, cache=True)
+def _logit(w, b, X, j):
+    """w . X[:, j] + b; the sum may be reassociated (as BLAS's is) so it vectorizes."""
+    z = 0.0
+    for i in range(X.shape[0]):
+        z += w[i, 0] * X[i, j]
+    return z + b
+
+
+@njit(parallel=PARALLEL, cache=True)
+def propagate_numba_parallel(w, b, X, Y):
+    """One pass over X: prange over blocks of examples, each block's column
+    gives its logit, loss and share of dw while it is in cache; the blocks'
+    partial dw are summed at the end."""
+    n_x, m = X.shape
+    blocks = max(1, min(BLOCKS, m))
+    dw_part = np.zeros((blocks, n_x), X.dtype)
+    db_part = np.zeros(blocks)
+    cost_part = np.zeros(blocks)
+    for c in prange(blocks):
+        for j in range(c * m // blocks, (c + 1) * m // blocks):
+            z = _logit(w, b, X, j)
+            cost_part[c] += _loss(z, Y[0, j])
+            dz = _sigmoid(z) - Y[0, j]
+            db_part[c] += dz
+            for i in range(n_x):
+                dw_part[c, i] += X[i, j] * dz
+    dw = np.empty_like(w)
+    for i in range(n_x):
+        dw[i, 0] = dw_part[:, i].sum() / m
+    return dw, db_part.sum() / m, cost_part.sum() / m
+
+
 def make_inputs(n, rng, dtype):
     """n random 64x64x3 images scaled to [0, 1], laid out as the course does."""
     images = (rng.integers(0, 256, size=(n, 64, 64, 3), dtype=np.uint8) / 255).astype(dtype)
@@ -134,7 +173,8 @@ def gradient(args, tier):
 KERNEL = Kernel(
     name="propagate",
     summary="propagate(w (n_x,1), b, X (n_x,m), Y (1,m)) -> (dw, db, cost): logistic regression step",
-    tiers={"python": propagate_python, "numpy": propagate_numpy, "numba": propagate_numba},
+    tiers={"python": propagate_python, "numpy": propagate_numpy, "numba": propagate_numba,
+           "numba_parallel": propagate_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (2, 8, 20),

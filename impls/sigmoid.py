@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def sigmoid_python(Z):
@@ -38,11 +39,12 @@ def sigmoid_numpy(Z):
 sigmoid_numba = njit(cache=True)(sigmoid_python)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=PARALLEL, cache=True)
 def sigmoid_numba_parallel(Z):
-    """prange over the flat elements; branch-free (both halves, then select)."""
+    """prange over the flat elements, branch-free (both halves, then select);
+    the output on huge pages, as NumPy's is."""
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, A = Zc.reshape(Zc.size), np.empty(Z.shape, Z.dtype)
+    z, A = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
     a = A.reshape(A.size)
     for i in prange(z.size):
         e = math.exp(-abs(z[i]))
