@@ -93,37 +93,58 @@ propagate_numba = njit(cache=True)(propagate_python)
 BLOCKS = 64
 
 
-@njit(fastmath={"reassoc", "contract"}, cache=True)
-def _logit(w, b, X, j):
-    """w . X[:, j] + b; the sum may be reassociated (as BLAS's is) so it vectorizes."""
-    z = 0.0
-    for i in range(X.shape[0]):
-        z += w[i, 0] * X[i, j]
-    return z + b
+#: The sums of the numba_parallel tier may be reassociated, as BLAS's are, so
+#: LLVM vectorizes them; no other fast-math liberty is taken.
+REASSOC = {"reassoc", "nsz", "contract"}
+
+
+@njit(fastmath=REASSOC, cache=True)
+def _dot(w, x):
+    """w . x for contiguous (n_x,) vectors."""
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += w[i] * x[i]
+    return s
+
+
+@njit(fastmath=REASSOC, cache=True)
+def _dot_next_and_update(w, x_next, dw, x, dz):
+    """dw += dz x, and w . x_next in the same sweep: the next column streams
+    in from memory while this one, still in cache, updates dw."""
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += w[i] * x_next[i]
+        dw[i] += x[i] * dz
+    return s
 
 
 @njit(parallel=PARALLEL, cache=True)
 def propagate_numba_parallel(w, b, X, Y):
-    """One pass over X: prange over blocks of examples, each block's column
-    gives its logit, loss and share of dw while it is in cache; the blocks'
-    partial dw are summed at the end."""
+    """One pass over X instead of two: prange over blocks of examples, each
+    example's column giving its logit, loss and share of dw while in cache;
+    the blocks' partial dw are summed at the end."""
     n_x, m = X.shape
     blocks = max(1, min(BLOCKS, m))
     dw_part = np.zeros((blocks, n_x), X.dtype)
     db_part = np.zeros(blocks)
     cost_part = np.zeros(blocks)
+    w1 = np.ascontiguousarray(w[:, 0])  # a contiguous type, or the dot does not vectorize
     for c in prange(blocks):
-        for j in range(c * m // blocks, (c + 1) * m // blocks):
-            z = _logit(w, b, X, j)
+        lo, hi = c * m // blocks, (c + 1) * m // blocks
+        if lo == hi:
+            continue
+        z = _dot(w1, X[:, lo]) + b
+        for j in range(lo, hi):
             cost_part[c] += _loss(z, Y[0, j])
             dz = _sigmoid(z) - Y[0, j]
             db_part[c] += dz
-            for i in range(n_x):
-                dw_part[c, i] += X[i, j] * dz
-    dw = np.empty_like(w)
-    for i in range(n_x):
-        dw[i, 0] = dw_part[:, i].sum() / m
-    return dw, db_part.sum() / m, cost_part.sum() / m
+            x_next = X[:, j + 1] if j + 1 < hi else X[:, j]
+            z = _dot_next_and_update(w1, x_next, dw_part[c], X[:, j], dz) + b
+    dw = np.zeros_like(w)
+    for c in range(blocks):  # row by row: a column-wise sum would stride across pages
+        for i in range(n_x):
+            dw[i, 0] += dw_part[c, i]
+    return dw / m, db_part.sum() / m, cost_part.sum() / m
 
 
 def make_inputs(n, rng, dtype):

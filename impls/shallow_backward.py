@@ -77,15 +77,25 @@ def shallow_backward_numba_parallel(X, Y, W1, W2, A1, A2):
     db1 = np.zeros((n_h, 1), X.dtype)
     dW2 = np.zeros((n_y, n_h), X.dtype)
     for k in prange(n_h):
+        # unit k's sums in locals, stored once: neighbouring units' gradients
+        # share cache lines, and threads writing them per example would fight
+        dW1_k = np.zeros(n_x)
+        dW2_k = np.zeros(n_y)
+        db1_k = 0.0
         for j in range(m):
             dA1 = 0.0
             for r in range(n_y):
                 dA1 += W2[r, k] * dZ2[r, j]
-                dW2[r, k] += dZ2[r, j] * A1[k, j]
+                dW2_k[r] += dZ2[r, j] * A1[k, j]
             dZ1 = dA1 * (1.0 - A1[k, j] ** 2)
-            db1[k, 0] += dZ1
+            db1_k += dZ1
             for i in range(n_x):
-                dW1[k, i] += dZ1 * X[i, j]
+                dW1_k[i] += dZ1 * X[i, j]
+        db1[k, 0] = db1_k
+        for i in range(n_x):
+            dW1[k, i] = dW1_k[i]
+        for r in range(n_y):
+            dW2[r, k] = dW2_k[r]
     db2 = np.zeros((n_y, 1), X.dtype)
     for r in range(n_y):
         for j in range(m):
