@@ -13,13 +13,14 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, linear_forward, sigmoid
+from impls import dot, linear_backward, linear_forward, sigmoid
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
     linear_forward.KERNEL,
+    linear_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
