@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, linear_backward, linear_forward, sigmoid
+from impls import dot, linear_backward, linear_forward, relu_backward, sigmoid, sigmoid_backward
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -21,6 +21,8 @@ KERNELS = MappingProxyType({k.name: k for k in (
     sigmoid.KERNEL,
     linear_forward.KERNEL,
     linear_backward.KERNEL,
+    relu_backward.KERNEL,
+    sigmoid_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
