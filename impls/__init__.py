@@ -13,7 +13,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, linear_backward, linear_forward, relu_backward, sigmoid, sigmoid_backward
+from impls import (
+    dot,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -23,6 +32,8 @@ KERNELS = MappingProxyType({k.name: k for k in (
     linear_backward.KERNEL,
     relu_backward.KERNEL,
     sigmoid_backward.KERNEL,
+    linear_activation_forward.KERNEL,
+    linear_activation_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
