@@ -14,6 +14,8 @@ from types import MappingProxyType
 import numpy as np
 
 from impls import (
+    L_model_backward,
+    L_model_forward,
     dot,
     linear_activation_backward,
     linear_activation_forward,
@@ -34,6 +36,8 @@ KERNELS = MappingProxyType({k.name: k for k in (
     sigmoid_backward.KERNEL,
     linear_activation_forward.KERNEL,
     linear_activation_backward.KERNEL,
+    L_model_forward.KERNEL,
+    L_model_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
