@@ -24,6 +24,7 @@ from impls import (
     relu_backward,
     sigmoid,
     sigmoid_backward,
+    update_parameters,
 )
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
@@ -38,6 +39,7 @@ KERNELS = MappingProxyType({k.name: k for k in (
     linear_activation_backward.KERNEL,
     L_model_forward.KERNEL,
     L_model_backward.KERNEL,
+    update_parameters.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.

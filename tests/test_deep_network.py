@@ -1,0 +1,68 @@
+"""The deep network's kernels keep the promises the registry cannot express:
+activation validation, both activations' gradients, finite gradients at
+saturation, and update_parameters' fresh arrays."""
+
+import numpy as np
+import pytest
+
+import impls
+from impls.L_model_backward import edge_inputs as L_model_backward_edges
+from impls.linear_activation_backward import backward_layer
+from vecbench import check
+
+TIERS = ["python", "numpy", "numba"]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("kernel", ["linear_activation_forward", "linear_activation_backward"])
+@pytest.mark.parametrize("activation", ["tanh", "RELU", "", None])
+def test_unknown_activation_raises_value_error(kernel, tier, activation):
+    args = impls.KERNELS[kernel].inputs(4)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        impls.call(kernel, tier, *args[:-1], activation)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_linear_activation_backward_gradients_match_for_both_activations(tier, activation):
+    spec = impls.KERNELS["linear_activation_backward"]
+    args = backward_layer(3, 5, 4, np.random.default_rng(5), np.float64, activation)
+    errors = check.gradient_errors(spec, tier, args)
+    assert errors and max(errors.values()) < check.FD_TOLERANCE, errors
+
+
+def test_L_model_backward_gradient_check_covers_at_least_3_layers():
+    spec = impls.KERNELS["L_model_backward"]
+    _, _, params, _ = spec.inputs(spec.sizes["quick"][0])
+    assert len(params) >= 3
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("tier", TIERS)
+def test_L_model_backward_is_finite_and_zero_for_saturated_examples(tier, dtype):
+    # the gate lets a non-finite value pass when the reference has the same one,
+    # so finiteness is asserted here
+    (label, (AL, Y, params, caches)), = [e for e in L_model_backward_edges(np.dtype(dtype)) if "saturated" in e[0]]
+    assert {0.0, 1.0} <= set(AL.ravel()), "the edge input must saturate AL exactly"
+    grads = impls.call("L_model_backward", tier, AL, Y, params, caches)
+    assert all(np.all(np.isfinite(g)) for pair in grads for g in pair)
+    # saturated examples contribute nothing: the sums over examples are those of
+    # the unsaturated ones alone
+    keep = ((AL > 0) & (AL < 1)).ravel()
+    alone = impls.call("L_model_backward", "numpy", AL[:, keep], Y[:, keep], params,
+                       [(A_prev[:, keep], Z[:, keep]) for A_prev, Z in caches])
+    m, m_alone = AL.shape[1], int(keep.sum())
+    assert 0 < m_alone < m
+    for pair, pair_alone in zip(grads, alone, strict=True):
+        for g, g_alone in zip(pair, pair_alone):
+            np.testing.assert_allclose(g * m, g_alone * m_alone, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_update_parameters_returns_fresh_arrays_even_at_learning_rate_0(tier):
+    params, grads, _ = impls.KERNELS["update_parameters"].inputs(8)
+    new = impls.call("update_parameters", tier, params, grads, 0.0)
+    assert type(new) is list and all(type(pair) is tuple for pair in new)
+    for (W, b), (W_new, b_new) in zip(params, new, strict=True):
+        assert not np.shares_memory(W, W_new) and not np.shares_memory(b, b_new)
+        assert np.array_equal(W, W_new) and np.array_equal(b, b_new)
