@@ -9,15 +9,14 @@ as ``L_model_forward`` takes and returns them (L >= 1) -> ``grads``, a list of
 L pairs ``(dW_l, db_l)`` in layer order. ``dA_0`` is computed, as the course
 does, but not returned. The ladder is ``L_model_forward``'s.
 
-Saturation: every tier clips AL into [tiny, 1 - eps/2] of its dtype before
-dividing: the values nearest 0 and 1 at which both quotients stay finite
-(|dAL| <= 1/tiny). No AL the course's formula can already divide by changes.
-An AL rounded to exactly 0 or 1 means the output sigmoid saturated; there
-sigmoid_backward's s (1 - s) is exactly 0, so dZ_L is 0 and a saturated
-example contributes no gradient (in exact arithmetic dZ_L = AL - Y, which the
-course's composition cannot recover once s (1 - s) has underflowed). Near
-saturation dAL is ill-conditioned (an error in AL grows by 1 / (1 - AL)), so
-tiers agree there only when AL is the sigmoid of Z_L to their precision.
+Saturation, the same in every tier: AL is clipped into [tiny, 1 - eps/2] of
+its dtype, the values nearest 0 and 1 at which both quotients stay finite, so
+no AL the course's formula can divide by changes. Where AL has rounded to
+exactly 0 or 1, sigmoid_backward's s (1 - s) is exactly 0 too: dZ_L is 0 and
+the example adds no gradient (the exact dZ_L = AL - Y is lost with s (1 - s)).
+Near 0 and 1, dAL magnifies any error in AL by 1 / min(AL, 1 - AL): tiers
+agree there only while AL is sigmoid(Z_L) to their precision (in float32,
+not for Z_L above about 16, where AL rounds to 1 before s (1 - s) does).
 
 Tiers compose the same tier of linear_activation_backward; the numba tier is
 the layer loop in Python over Numba dispatchers (``KERNEL.jitted``).
@@ -27,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from impls import linear_activation_backward as lab
-from impls.L_model_forward import COURSE_HIDDEN, COURSE_M, L_model_forward_numpy, network, widths
+from impls.L_model_forward import COURSE_HIDDEN, COURSE_M, SIZES, L_model_forward_numpy, network, widths
 from impls.registry import GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
 
@@ -91,43 +90,48 @@ def make_inputs(n, rng, dtype):
     return example((n, *COURSE_HIDDEN), min(n, COURSE_M), rng, dtype)
 
 
+def forced_output(ZL, Y, rng, dtype):
+    """A 2-layer example whose output pre-activation is forced to ZL (1, m)."""
+    ZL, Y = np.array([ZL], dtype), np.array([Y], dtype)
+    _, _, params, caches = example((4, 3, 1), ZL.shape[1], rng, dtype)
+    return sigmoid_numpy(ZL), Y, params, [caches[0], (caches[1][0], ZL)]
+
+
 def edge_inputs(dtype):
     rng = np.random.default_rng(49)
-    _, _, params, caches = example((4, 3, 1), 5, rng, dtype)
-    ZL = np.array([[1000.0, -1000.0, 1000.0, -1000.0, 0.5]], dtype)  # right, right, wrong, wrong, unsure
-    saturated = (sigmoid_numpy(ZL), np.array([[1.0, 0, 0, 1, 1]], dtype), params, [caches[0], (caches[1][0], ZL)])
+    # near 1, only float64 keeps AL = sigmoid(Z_L) off 1.0 (see the caveat above)
+    near = ([-20, -30, -80, 20, 30], [1, 1, 1, 0, 0]) if dtype == np.float64 else ([-20, -30, -80], [1, 1, 1])
     return [
         ("L=1: logistic regression", example((5, 1), 4, rng, dtype)),
         ("L=3, widths 6-4-3-1", example((6, 4, 3, 1), 7, rng, dtype)),
         ("widths 6-4-1-3-1, a one-unit hidden layer", example((6, 4, 1, 3, 1), 7, rng, dtype)),
         ("one example (m=1)", example((6, 4, 2, 1), 1, rng, dtype)),
         ("X C-ordered, not the course layout", example((5, 3, 2, 1), 4, rng, dtype, course_layout=False)),
-        ("saturated AL exactly 0 and 1, labels right and wrong", saturated),
+        ("saturated AL exactly 0 and 1, labels right and wrong",
+         forced_output([1000, -1000, 1000, -1000, 0.5], [1, 0, 0, 1, 1], rng, dtype)),
+        ("confidently wrong, AL near 0 or 1 but not rounded to it: dAL left unclipped",
+         forced_output(near[0] + [0.5], near[1] + [1], rng, dtype)),
     ]
 
 
-def cost(AL, Y):
-    """The course's cross-entropy cost."""
-    return float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))) / Y.shape[1]
-
-
 def gradient(args, tier):
-    """The cross-entropy cost of L_model_forward(X, params), X = caches[0][0]."""
+    """The course's cross-entropy cost of L_model_forward(X, params), X the first
+    cache; finite differences hold while no hidden Z is a step from ReLU's kink."""
     AL, Y, params, caches = args
-    grads = tier(AL, Y, params, caches)
-    X = caches[0][0]
-    pairs = list(zip(params, grads, strict=True))
+    pairs = list(zip(params, tier(AL, Y, params, caches), strict=True))
+
+    def cost():
+        AL = L_model_forward_numpy(caches[0][0], params)[0]
+        return float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))) / Y.shape[1]
     return GradProblem(
-        objective=lambda: cost(L_model_forward_numpy(X, params)[0], Y),
-        params=[p for (W, b), _ in pairs for p in (W, b)],
+        objective=cost, params=[p for (W, b), _ in pairs for p in (W, b)],
         analytic=[g for _, (dW, db) in pairs for g in (dW, db)],
         labels=[f"{name}{l}" for l in range(1, len(pairs) + 1) for name in ("dW", "db")])
 
 
 def flops(args):
-    AL, _, params, _ = args
-    layers = widths(params, AL.shape[1])
-    return 5.0 * AL.size + sum(4.0 * n_prev * n * m + 2 * n * m + n * n_prev + n for n_prev, n, m in layers)
+    layers = widths(args[2], args[0].shape[1])
+    return 5.0 * args[0].size + sum(4.0 * n_prev * n * m + 2 * n * m + n * n_prev + n for n_prev, n, m in layers)
 
 
 KERNEL = Kernel(
@@ -135,11 +139,7 @@ KERNEL = Kernel(
     summary="L_model_backward(AL (1, m), Y (1, m), [(W, b)] * L, [(A_prev, Z)] * L) -> [(dW, db)] * L",
     tiers={"python": L_model_backward_python, "numpy": L_model_backward_numpy, "numba": L_model_backward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (8, 16, 48),
-        "default": (16, 209, 1_024, 4_096, 12_288),
-        "large": (12_288, 27_648, 49_152),
-    },
+    sizes=SIZES,
     edge_inputs=edge_inputs,
     flops=flops,
     bytes_moved=lambda args: nbytes(*args) + nbytes(args[2]),  # grads have the shapes of params

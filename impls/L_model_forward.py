@@ -27,6 +27,13 @@ from impls.registry import Kernel, nbytes
 
 COURSE_HIDDEN = (20, 7, 5, 1)
 COURSE_M = 209
+#: Ladder of input widths n_x shared by the deep-network kernels; 12288,
+#: 27648 and 49152 are 64x64, 96x96 and 128x128 RGB images.
+SIZES = {
+    "quick": (8, 16, 48),
+    "default": (16, 209, 1_024, 4_096, 12_288),
+    "large": (12_288, 27_648, 49_152),
+}
 
 
 def _forward(X, params, layer):
@@ -96,11 +103,7 @@ KERNEL = Kernel(
     summary="L_model_forward(X (n_x, m), [(W, b)] * L) -> (AL (1, m), [(A_prev, Z)] * L)",
     tiers={"python": L_model_forward_python, "numpy": L_model_forward_numpy, "numba": L_model_forward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (8, 16, 48),
-        "default": (16, 209, 1_024, 4_096, 12_288),
-        "large": (12_288, 27_648, 49_152),  # 64x64, 96x96 and 128x128 RGB images
-    },
+    sizes=SIZES,
     edge_inputs=edge_inputs,
     flops=lambda args: sum(2.0 * n_prev * n * m + 2 * n * m for n_prev, n, m in widths(args[1], args[0].shape[1]))
     + 3.0 * args[1][-1][0].shape[0] * args[0].shape[1],  # sigmoid's extra work on the output layer

@@ -19,7 +19,7 @@ lists.
 import numpy as np
 from numba import njit
 
-from impls.L_model_forward import COURSE_HIDDEN, initialize
+from impls.L_model_forward import COURSE_HIDDEN, SIZES, initialize
 from impls.registry import Kernel, nbytes
 
 COURSE_LEARNING_RATE = 0.0075
@@ -91,11 +91,7 @@ KERNEL = Kernel(
     tiers={"python": update_parameters_python, "numpy": update_parameters_numpy,
            "numba": update_parameters_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (8, 16, 48),
-        "default": (16, 209, 1_024, 4_096, 12_288),
-        "large": (12_288, 27_648, 49_152),
-    },
+    sizes=SIZES,
     edge_inputs=edge_inputs,
     flops=lambda args: 2.0 * sum(p.size for pair in args[0] for p in pair),
     bytes_moved=lambda args: nbytes(*args) + nbytes(args[0]),  # read params and grads, write new params

@@ -66,3 +66,17 @@ def test_update_parameters_returns_fresh_arrays_even_at_learning_rate_0(tier):
     for (W, b), (W_new, b_new) in zip(params, new, strict=True):
         assert not np.shares_memory(W, W_new) and not np.shares_memory(b, b_new)
         assert np.array_equal(W, W_new) and np.array_equal(b, b_new)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("tier", TIERS)
+def test_L_model_backward_output_gradient_is_AL_minus_Y_unless_saturated(tier, dtype):
+    # d(cost)/dZ_L = AL - Y exactly; the course's dAL * s (1 - s) keeps it until
+    # AL rounds to 0 or 1, so a clip wider than the dtype's extremes shows here
+    (label, (AL, Y, params, caches)), = [e for e in L_model_backward_edges(np.dtype(dtype)) if "unclipped" in e[0]]
+    assert np.all((AL > 0) & (AL < 1)) and np.min(np.minimum(AL, 1 - AL)) < 1e-30
+    dW, db = impls.call("L_model_backward", tier, AL, Y, params, caches)[-1]
+    A_prev, m = caches[-1][0], Y.shape[1]
+    dZ = (AL - Y).astype(np.float64)
+    np.testing.assert_allclose(db, dZ.sum(axis=1, keepdims=True) / m, rtol=1e-5)
+    np.testing.assert_allclose(dW, dZ @ A_prev.T / m, rtol=1e-5, atol=1e-6)
