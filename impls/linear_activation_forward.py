@@ -107,7 +107,7 @@ KERNEL = Kernel(
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 16, 48),
-        "default": (16, 64, 256, 512, 1_024),
+        "default": (16, 64, 128, 256, 512),
         "large": (1_024, 2_048, 4_096),
     },
     edge_inputs=edge_inputs,

@@ -8,6 +8,11 @@ Shapes: ``dZ (n, m)``, ``A_prev (n_prev, m)``, ``W (n, n_prev)`` ->
 ``(dA_prev (n_prev, m), dW (n, n_prev), db (n, 1))``, examples are columns,
 ``m >= 1``. The 1/m averages the parameter gradients over the batch;
 ``dA_prev`` is per example (the next layer down averages it in turn).
+
+The loops keep the formulas' order, one sum per output element: dW's sums
+run along rows of dZ and A_prev (contiguous in C order), dA_prev's down
+columns of W and dZ (strided), a cache cost the numba tier pays and BLAS,
+which blocks and packs its operands, does not.
 """
 
 import numpy as np
@@ -111,7 +116,7 @@ KERNEL = Kernel(
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 16, 48),
-        "default": (16, 64, 256, 512, 1_024),
+        "default": (16, 64, 128, 256, 512),
         "large": (1_024, 2_048, 4_096),
     },
     edge_inputs=edge_inputs,
