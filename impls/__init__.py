@@ -13,24 +13,31 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import (
-    L_model_backward,
-    L_model_forward,
-    dot,
-    linear_activation_backward,
-    linear_activation_forward,
-    linear_backward,
-    linear_forward,
-    relu_backward,
-    sigmoid,
-    sigmoid_backward,
-    update_parameters,
-)
+from impls import (L_model_backward, L_model_forward, cross_entropy_cost, dot, gdot, image2vector, l1_loss,
+                   l2_loss, linear_activation_backward, linear_activation_forward, linear_backward,
+                   linear_forward, logistic_predict, multiply, normalize_rows, outer, propagate, relu,
+                   relu_backward, shallow_backward, shallow_forward, sigmoid, sigmoid_backward,
+                   sigmoid_derivative, softmax, update_parameters)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
+    outer.KERNEL,
+    multiply.KERNEL,
+    gdot.KERNEL,
+    sigmoid_derivative.KERNEL,
+    relu.KERNEL,
+    softmax.KERNEL,
+    normalize_rows.KERNEL,
+    image2vector.KERNEL,
+    l1_loss.KERNEL,
+    l2_loss.KERNEL,
+    cross_entropy_cost.KERNEL,
     linear_forward.KERNEL,
     linear_backward.KERNEL,
     relu_backward.KERNEL,
