@@ -15,10 +15,11 @@ kernels' Numba dispatchers (``KERNEL.jitted``), for the reasons given in
 
 import numpy as np
 
-from impls.linear_activation_forward import _relu_numpy, choose
+from impls.linear_activation_forward import choose
 from impls.linear_backward import linear_backward_numba, linear_backward_numpy, linear_backward_python
 from impls.linear_forward import layer, linear_forward_numpy
 from impls.registry import GradProblem, Kernel, nbytes
+from impls.relu import relu_numpy
 from impls.relu_backward import relu_backward_numba, relu_backward_numpy, relu_backward_python
 from impls.sigmoid import sigmoid_numpy
 from impls.sigmoid_backward import sigmoid_backward_numba, sigmoid_backward_numpy, sigmoid_backward_python
@@ -80,7 +81,7 @@ def gradient(args, tier):
     dA, A_prev, W, Z, activation = args
     A_prev, W = np.ascontiguousarray(A_prev), np.ascontiguousarray(W)  # perturbed in place
     b = np.mean(Z - np.dot(W, A_prev), axis=1, keepdims=True)  # the bias that made Z
-    g = choose(activation, _relu_numpy, sigmoid_numpy)
+    g = choose(activation, relu_numpy, sigmoid_numpy)
     m = dA.shape[1]
     dA_prev, dW, db = tier(dA, A_prev, W, Z, activation)
     return GradProblem(

@@ -8,18 +8,18 @@ Shapes: ``A_prev (n_prev, m)``, ``W (n, n_prev)``, ``b (n, 1)``, ``activation``
 a str -> ``(A (n, m), Z (n, m))``; ``Z`` is what the backward step needs (the
 course's activation cache). Any other activation raises ``ValueError``.
 
-Tiers compose the same tier of ``linear_forward`` and ``sigmoid`` (the ReLU
-loop lives here). The numba tier is a thin Python driver over Numba
-dispatchers (``KERNEL.jitted``): the activation is a str chosen in Python,
-and Numba's cache would not notice edits to other files' kernels compiled
-into one function.
+Tiers compose the same tier of ``linear_forward`` and ``relu`` or ``sigmoid``.
+The numba tier is a thin Python driver over those Numba dispatchers
+(``KERNEL.jitted``): the activation is a str chosen in Python, and Numba's
+cache would not notice edits to other files' kernels compiled into one
+function.
 """
 
 import numpy as np
-from numba import njit
 
 from impls.linear_forward import layer, linear_forward_numba, linear_forward_numpy, linear_forward_python
 from impls.registry import Kernel, nbytes
+from impls.relu import relu_numba, relu_numpy, relu_python
 from impls.sigmoid import sigmoid_numba, sigmoid_numpy, sigmoid_python
 
 ACTIVATIONS = ("relu", "sigmoid")
@@ -34,24 +34,6 @@ def choose(activation, relu, sigmoid):
     raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
-def _relu_python(Z):
-    """ReLU loops: z where z > 0, else 0."""
-    n, m = Z.shape
-    A = np.empty((n, m), Z.dtype)
-    for i in range(n):
-        for j in range(m):
-            z = Z[i, j]
-            A[i, j] = z if z > 0 else 0.0
-    return A
-
-
-def _relu_numpy(Z):
-    return np.maximum(Z, 0)
-
-
-_relu_numba = njit(cache=True)(_relu_python)
-
-
 def _forward(A_prev, W, b, activation, linear, relu, sigmoid):
     g = choose(activation, relu, sigmoid)
     Z = linear(A_prev, W, b)
@@ -59,18 +41,18 @@ def _forward(A_prev, W, b, activation, linear, relu, sigmoid):
 
 
 def linear_activation_forward_python(A_prev, W, b, activation):
-    """Loops: linear_forward's python tier, then the activation's loop."""
-    return _forward(A_prev, W, b, activation, linear_forward_python, _relu_python, sigmoid_python)
+    """Loops: linear_forward's python tier, then relu's or sigmoid's."""
+    return _forward(A_prev, W, b, activation, linear_forward_python, relu_python, sigmoid_python)
 
 
 def linear_activation_forward_numpy(A_prev, W, b, activation):
-    """Vectorized: linear_forward's numpy tier, then np.maximum or the stable sigmoid."""
-    return _forward(A_prev, W, b, activation, linear_forward_numpy, _relu_numpy, sigmoid_numpy)
+    """Vectorized: linear_forward's numpy tier, then relu's or sigmoid's."""
+    return _forward(A_prev, W, b, activation, linear_forward_numpy, relu_numpy, sigmoid_numpy)
 
 
 def linear_activation_forward_numba(A_prev, W, b, activation):
-    """Thin Python driver: linear_forward_numba, then _relu_numba or sigmoid_numba."""
-    return _forward(A_prev, W, b, activation, linear_forward_numba, _relu_numba, sigmoid_numba)
+    """Thin Python driver: linear_forward_numba, then relu_numba or sigmoid_numba."""
+    return _forward(A_prev, W, b, activation, linear_forward_numba, relu_numba, sigmoid_numba)
 
 
 def make_inputs(n, rng, dtype):
@@ -114,5 +96,5 @@ KERNEL = Kernel(
     flops=flops,
     bytes_moved=lambda args: nbytes(*args[:3]) + 2 * args[1].shape[0] * args[0].shape[1] * args[0].itemsize,
     reduction=lambda args: args[1].shape[1] + 1,
-    jitted=(linear_forward_numba, _relu_numba, sigmoid_numba),
+    jitted=(linear_forward_numba, relu_numba, sigmoid_numba),
 )

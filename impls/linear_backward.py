@@ -32,7 +32,7 @@ def _matmul(A, B, scale):
     C = np.empty((A.shape[0], B.shape[1]), A.dtype)
     for i in range(A.shape[0]):
         for j in range(B.shape[1]):
-            acc = 0.0
+            acc = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
             for k in range(A.shape[1]):
                 acc += A[i, k] * B[k, j]
             C[i, j] = acc * scale
@@ -45,7 +45,7 @@ def linear_backward_python(dZ, A_prev, W):
     dW = _matmul(dZ, A_prev.T, 1.0 / m)
     db = np.empty((n, 1), dZ.dtype)
     for i in range(n):
-        acc = 0.0
+        acc = np.float64(0.0)
         for j in range(m):
             acc += dZ[i, j]
         db[i, 0] = acc / m

@@ -22,7 +22,7 @@ def linear_forward_python(A_prev, W, b):
     Z = np.empty((n, m), A_prev.dtype)
     for i in range(n):
         for j in range(m):
-            acc = 0.0
+            acc = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
             for k in range(n_prev):
                 acc += W[i, k] * A_prev[k, j]
             Z[i, j] = acc + b[i, 0]
