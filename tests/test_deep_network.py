@@ -80,3 +80,53 @@ def test_L_model_backward_output_gradient_is_AL_minus_Y_unless_saturated(tier, d
     dZ = (AL - Y).astype(np.float64)
     np.testing.assert_allclose(db, dZ.sum(axis=1, keepdims=True) / m, rtol=1e-5)
     np.testing.assert_allclose(dW, dZ @ A_prev.T / m, rtol=1e-5, atol=1e-6)
+
+
+# -- mine vs gold: values worked out by hand, never by the kernels ----------
+# A 2-2-1 network on one example: Z1 = [3, -1], A1 = [3, 0], Z2 = 3 - 2 = 1,
+# AL = sigmoid(1); with Y = 1, dZ2 = AL - 1 = -S, S = 1 - sigmoid(1).
+S = 0.2689414213699951
+X1 = [[1], [2]]
+NET = [([[1, 1], [1, -1]], [[0], [0]]), ([[1, 5]], [[-2]])]
+GOLD = [
+    ("linear_forward", ([[1, 2], [3, 4], [5, 6]], [[1, 0, -1], [2, 1, 0]], [[1], [-1]]),
+     [[-3, -3], [4, 7]]),
+    ("linear_backward", ([[1, -1], [2, 0]], [[1, 2], [3, 4], [5, 6]], [[1, 0, -1], [2, 1, 0]]),
+     ([[5, -1], [2, 0], [-1, 1]], [[-0.5, -0.5, -0.5], [1, 3, 5]], [[0], [1]])),
+    ("relu_backward", ([[1, -2, 3], [4, 5, -6]], [[1, -1, 0], [-0.0, 2, 3]]), [[1, 0, 0], [0, 5, -6]]),
+    ("sigmoid_backward", ([[1, 2, 7]], [[0, 1, 1000]]), [[0.25, 2 * 0.19661193324148185, 0]]),
+    ("linear_activation_forward", ([[1, 2]], [[1], [-1]], [[0], [0.5]], "relu"),
+     ([[1, 2], [0, 0]], [[1, 2], [-0.5, -1.5]])),
+    ("L_model_forward", (X1, NET), ([[1 - S]], [(X1, [[3], [-1]]), ([[3], [0]], [[1]])])),
+    ("L_model_backward", ([[1 - S]], [[1]], NET, [(X1, [[3], [-1]]), ([[3], [0]], [[1]])]),
+     [([[-S, -2 * S], [0, 0]], [[-S], [0]]), ([[-3 * S, 0]], [[-S]])]),
+    ("update_parameters", (NET, [([[1, 2], [3, 4]], [[1], [-1]]), ([[10, -10]], [[1]])], 0.5),
+     [([[0.5, 0], [-0.5, -3]], [[-0.5], [0.5]]), ([[-4, 10]], [[-2.5]])]),
+]
+
+
+def _as(obj, dtype):
+    """Nested lists of numbers become arrays; tuples and lists of pairs keep their structure."""
+    if isinstance(obj, (str, float)):  # an activation, a learning rate
+        return obj
+    if isinstance(obj, tuple) or isinstance(obj[0], tuple):
+        return type(obj)(_as(o, dtype) for o in obj)
+    return np.array(obj, dtype)
+
+
+def _assert_close(out, gold, rtol):
+    if isinstance(gold, np.ndarray):
+        assert isinstance(out, np.ndarray) and out.shape == gold.shape and out.dtype == gold.dtype
+        np.testing.assert_allclose(out, gold, rtol=rtol, atol=rtol)
+    else:
+        assert type(out) is type(gold) and len(out) == len(gold)
+        for o, g in zip(out, gold):
+            _assert_close(o, g, rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("kernel,args,gold", GOLD, ids=[g[0] for g in GOLD])
+def test_tier_reproduces_hand_worked_values(kernel, args, gold, tier, dtype):
+    out = impls.call(kernel, tier, *_as(args, dtype))
+    _assert_close(out, _as(gold, dtype), 1e-12 if dtype == "float64" else 1e-6)
