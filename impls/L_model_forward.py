@@ -105,9 +105,12 @@ KERNEL = Kernel(
     make_inputs=make_inputs,
     sizes=SIZES,
     edge_inputs=edge_inputs,
-    flops=lambda args: sum(2.0 * n_prev * n * m + 2 * n * m for n_prev, n, m in widths(args[1], args[0].shape[1]))
-    + 3.0 * args[1][-1][0].shape[0] * args[0].shape[1],  # sigmoid's extra work on the output layer
-    bytes_moved=lambda args: nbytes(*args) + sum(2 * n * m for _, n, m in widths(args[1], args[0].shape[1])) * args[0].itemsize,
+    # per layer: the product, the bias, the activation (sigmoid's 3 more on the output)
+    flops=lambda args: sum(2.0 * n_prev * n * m + 2 * n * m + (3 * n * m if l == len(args[1]) else 0)
+                           for l, (n_prev, n, m) in enumerate(widths(args[1], args[0].shape[1]), start=1)),
+    # reads X and params, writes each layer's Z and A
+    bytes_moved=lambda args: nbytes(*args) + args[0].itemsize * sum(
+        2 * n * m for _, n, m in widths(args[1], args[0].shape[1])),
     reduction=lambda args: sum(n_prev + 1 for n_prev, _, _ in widths(args[1], args[0].shape[1])),
     jitted=laf.KERNEL.jitted,
 )

@@ -70,7 +70,8 @@ def edge_inputs(dtype):
         ("sigmoid saturated: Z near +-1000", (A_prev, W, saturating, "sigmoid")),
         ("relu at Z exactly 0", (A_prev, np.zeros_like(W), np.array([[0.0], [-0.0], [1.0]], dtype), "relu")),
         ("sigmoid output unit (n=1), one example (m=1)", (*layer(1, 6, 1, rng, dtype), "sigmoid")),
-        ("relu, course layout: A_prev an F-ordered view", (*layer(6, 9, 5, rng, dtype, course_layout=True), "relu")),
+        ("relu, course layout: A_prev an F-ordered view",
+         (*layer(6, 9, 5, rng, dtype, course_layout=True), "relu")),
     ]
 
 
@@ -83,7 +84,7 @@ def flops(args):
 
 KERNEL = Kernel(
     name="linear_activation_forward",
-    summary="linear_activation_forward(A_prev, W, b, activation) -> (A, Z) (n, m): relu or sigmoid of W A_prev + b",
+    summary="linear_activation_forward(A_prev, W, b, activation) -> (A, Z): relu or sigmoid of W A_prev + b",
     tiers={"python": linear_activation_forward_python, "numpy": linear_activation_forward_numpy,
            "numba": linear_activation_forward_numba},
     make_inputs=make_inputs,

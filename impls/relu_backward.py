@@ -44,7 +44,8 @@ def edge_inputs(dtype):
     dA = rng.standard_normal((3, 4)).astype(dtype)
     return [
         ("Z exactly +0 and -0 (the kink) under nonzero dA",
-         (np.array([[2.0, -3.0, 4.0], [1.0, 1.0, -1.0]], dtype), np.array([[0.0, -0.0, 1.0], [-0.0, -1.0, 0.0]], dtype))),
+         (np.array([[2.0, -3.0, 4.0], [1.0, 1.0, -1.0]], dtype),
+          np.array([[0.0, -0.0, 1.0], [-0.0, -1.0, 0.0]], dtype))),
         ("dA < 0 where Z > 0 and dA > 0 where Z < 0",
          (np.array([[-1.0, 2, -3, 4], [5, -6, 7, -8], [-9, 1, -2, 3]], dtype),
           np.array([[1.0, -1, 2, -2], [-3, 3, -4, 4], [5, -5, 6, -6]], dtype))),

@@ -58,7 +58,7 @@ def edge_inputs(dtype):
          (np.array([[huge, -huge, huge]], dtype), np.array([[-1000.0, 1000.0, 0.0]], dtype))),
         ("F-ordered views of both", (dA.T, rng.standard_normal((3, 5)).astype(dtype).T)),
         ("one example (m=1)", (dA[:, :1].copy(), np.array([[2.0], [-2.0], [0.0]], dtype))),
-        ("non-square: n=2, m=7", (rng.standard_normal((2, 7)).astype(dtype), rng.standard_normal((2, 7)).astype(dtype))),
+        ("non-square: n=2, m=7", tuple(rng.standard_normal((2, 7)).astype(dtype) for _ in range(2))),
     ]
 
 
