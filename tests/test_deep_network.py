@@ -1,6 +1,7 @@
 """The deep network's kernels keep the promises the registry cannot express:
-activation validation, both activations' gradients, finite gradients at
-saturation, and update_parameters' fresh arrays."""
+activation validation, both activations' gradients, finite and exact
+gradients at and near saturation, update_parameters' fresh arrays, and
+hand-worked values that a slip shared by every tier cannot match."""
 
 import numpy as np
 import pytest
