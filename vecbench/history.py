@@ -128,12 +128,15 @@ def site_config(root: Path, quick: bool) -> str:
     """The config file to pass to asv, relative to the root.
 
     For ``--quick``, a copy of asv.conf.json with ``QUICK_DIRS``, rewritten
-    on every call so that it follows the real one.
+    on every call so that it follows the real one. asv resolves paths from
+    the directory of the config it is given, so the copy's are absolute.
     """
     if not quick:
         return CONFIG
     conf = load_config(root / CONFIG)
     conf.update(QUICK_DIRS)
+    for key in ("repo", "benchmark_dir", "env_dir", "results_dir", "html_dir"):
+        conf[key] = str(root / conf.get(key, "."))
     target = root / QUICK_CONFIG
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False) as f:
@@ -181,7 +184,7 @@ def run_history(asv: list[str], root: Path, config: str, commits: list[str], qui
 def publish(asv: list[str], root: Path, config: str) -> Path:
     """``asv publish``: the HTML site from every stored result; its index.html."""
     status = asv_call([*asv, "--config", config, "publish"], root)
-    index = root / load_config(root / config)["html_dir"] / "index.html"
+    index = root / load_config(root / config)["html_dir"] / "index.html"  # absolute stays absolute
     if status != 0 or not index.is_file():
         raise VecbenchError(f"asv publish failed (exit {status}); see its output above")
     return index
