@@ -30,7 +30,7 @@ from pathlib import Path
 from vecbench import VecbenchError
 
 CONFIG = "asv.conf.json"
-QUICK_CONFIG = ".asv/asv-quick.conf.json"
+DERIVED_CONFIG = ".asv/history.conf.json"
 QUICK_DIRS = {"results_dir": "results/asv-quick", "html_dir": "results/html-quick"}
 #: ``asv run`` exits 2 when benchmarks failed (a tier that fails the gate
 #: fails its benchmark) but results were still saved.
@@ -65,10 +65,10 @@ def handle(args: argparse.Namespace) -> int:
     started = time.monotonic()
     root = project_root()
     asv = asv_command()
-    config = site_config(root, args.quick)
+    config = site_config(root, args.quick, args.branch)
     failed = False
     if not args.publish_only:
-        branch = args.branch or load_config(root / config)["branches"][0]
+        branch = load_config(root / config).get("branches", ["main"])[0]
         commits = last_commits(root, branch, args.commits)
         ensure_machine(asv, root)
         failed = run_history(asv, root, config, commits, quick=args.quick)
@@ -124,25 +124,30 @@ def load_config(path: Path) -> dict:
         raise VecbenchError(f"cannot read {path}: {exc}") from None
 
 
-def site_config(root: Path, quick: bool) -> str:
+def site_config(root: Path, quick: bool, branch: str | None) -> str:
     """The config file to pass to asv, relative to the root.
 
-    For ``--quick``, a copy of asv.conf.json with ``QUICK_DIRS``, rewritten
-    on every call so that it follows the real one. asv resolves paths from
-    the directory of the config it is given, so the copy's are absolute.
+    asv.conf.json itself, unless ``--quick`` (``QUICK_DIRS``) or ``--branch``
+    (asv publish draws the configured branches) ask for a derived copy,
+    rewritten on every call so that it follows the real one. asv resolves
+    paths from the directory of the config it is given, so the copy's are
+    absolute.
     """
-    if not quick:
-        return CONFIG
     conf = load_config(root / CONFIG)
-    conf.update(QUICK_DIRS)
+    if not quick and branch in (None, *conf.get("branches", ["main"])[:1]):
+        return CONFIG
+    if quick:
+        conf.update(QUICK_DIRS)
+    if branch:
+        conf["branches"] = [branch]
     for key in ("repo", "benchmark_dir", "env_dir", "results_dir", "html_dir"):
         conf[key] = str(root / conf.get(key, "."))
-    target = root / QUICK_CONFIG
+    target = root / DERIVED_CONFIG
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False) as f:
         json.dump(conf, f, indent=4)
     os.replace(f.name, target)
-    return QUICK_CONFIG
+    return DERIVED_CONFIG
 
 
 def last_commits(root: Path, branch: str, n: int) -> list[str]:
