@@ -261,7 +261,7 @@ def missing_kernel_getattr(module_name: str, methods: tuple[str, ...]):
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
 
         def setup(self, *params):
-            raise NotImplementedError(f"{name}: no such kernel is registered at this commit")
+            raise NotImplementedError(f"{name}: its kernel is not registered at this commit")
 
         def benchmark(self, *params):
             raise AssertionError("setup skips every combination")
