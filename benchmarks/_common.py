@@ -50,7 +50,7 @@ LADDER = "quick"
 #: arrays outweigh the interpreter's own footprint.
 MEMORY_LADDER = "default"
 #: Seconds per call above which a python-tier size is not run.
-PYTHON_BUDGET = 0.2
+PYTHON_BUDGET = 1.0
 #: asv times one call per sample when a benchmark has a setup; calls shorter
 #: than this are mostly timer and loop overhead, and are left to
 #: pytest-benchmark (tests/test_benchmarks.py), which batches calls.
