@@ -32,7 +32,7 @@ def test_every_kernel_has_a_class_per_module_over_its_tiers_and_ladder(kernel):
     spec = impls.KERNELS[kernel]
     quick = [str(n) for n in spec.sizes["quick"]]
     assert suite_class(bench_kernels, kernel).params == [list(spec.tiers), quick]
-    assert suite_class(bench_speedup, kernel).params == [list(_common.RATIOS), quick]
+    assert suite_class(bench_speedup, kernel).params == [list(_common.RATIOS), [quick[0], quick[-1]]]
     tiers, sizes = suite_class(bench_memory, kernel).params
     assert set(tiers) == set(spec.tiers) - {"python"}
     assert sizes == [str(spec.sizes["default"][-1])]
