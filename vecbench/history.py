@@ -72,13 +72,14 @@ def handle(args: argparse.Namespace) -> int:
         commits = last_commits(root, branch, args.commits)
         ensure_machine(asv, root)
         failed = run_history(asv, root, config, commits, quick=args.quick)
-        print(f"measured {len(commits)} commit(s) of {branch} "
-              f"(already measured ones skipped) in {time.monotonic() - started:.0f} s")
+        print(f"asv run over the last {len(commits)} commit(s) of {branch} (those measured "
+              f"before were skipped) took {time.monotonic() - started:.0f} s")
     index = publish(asv, root, config)
+    again = " ".join(["vecbench history --publish-only", *(["--quick"] if args.quick else []),
+                      *(["--branch", args.branch] if args.branch else []), "--serve"])
     print(f"asv site: {index}\n"
-          "browsers refuse to load its data from a file:// page: serve it with\n"
-          f"  vecbench history --publish-only{' --quick' if args.quick else ''} --serve"
-          "   (asv preview, then open the address it prints)")
+          "a browser will not run it from a file:// page: serve it with\n"
+          f"  {again}   (asv preview; open the address it prints)")
     if failed:
         raise VecbenchError("some benchmarks failed (see asv's output above); "
                             "the site shows them as failed")
