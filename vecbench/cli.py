@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import impls
-from vecbench import UsageError, VecbenchError, __version__, check, roofline
+from vecbench import UsageError, VecbenchError, __version__, check, history, roofline
 
 DTYPES = ("float64", "float32")
 
@@ -134,6 +134,7 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
 COMMANDS = {
     "list": (configure_list, handle_list, "list the kernels and their tiers"),
     "check": (configure_check, handle_check, "prove every tier matches the reference"),
+    "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
     "roofline": (roofline.configure, roofline.handle, "measure this machine's memory bandwidth and peak FLOP/s"),
 }
 
