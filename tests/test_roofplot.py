@@ -3,7 +3,7 @@
 import pytest
 from matplotlib.figure import Figure
 
-from vecbench import roofplot
+from vecbench import ceilings, roofline, roofplot
 
 CEILINGS = {"threads": {"single": 1, "all": 2},
             "ceilings": [{"kind": "bandwidth", "name": "triad", "threads": 1, "value": 10e9},
@@ -59,3 +59,34 @@ def test_plot_draws_both_roofs_and_every_point_of_the_dtype():
     roofplot.plot(ax, rows, CEILINGS, "float64")
     assert len(ax.lines) == 2 and len(ax.collections) == 1
     assert "GB/s" in ax.lines[0].get_label() and ax.get_xscale() == "log"
+
+
+def _record(kernel, tier, n, median, flops, nbytes, status="ok"):
+    rec = dict(kernel=kernel, tier=tier, n=n, dtype="float64", status=status, flops=flops, bytes=nbytes)
+    if status == "ok":
+        rec["stats"] = {"median": median}
+    return rec
+
+
+def test_run_records_become_points_and_the_table_shows_percent_of_ceiling():
+    records = [_record("relu", "numpy", 2048, 2.0, 4e6, 64e6),
+               _record("relu", "numba_parallel", 2048, 1.0, 4e6, 64e6),
+               _record("relu", "python", 2048, None, 4e6, 64e6, status="skipped"),
+               _record("image2vector", "numpy", 10, 1.0, 0.0, 20e9)]  # a copy: no flops
+    rows = roofplot.best_points(roofplot.points(records), CEILINGS)
+    headers, body = roofplot.table(rows)
+    by_kernel = {row[0]: dict(zip(headers, row)) for row in body}
+    assert by_kernel["relu"]["best tier"] == "numba_parallel"
+    assert by_kernel["relu"]["% of ceiling"] == f"{100 * 64e6 / 20e9:.0f}%"
+    assert by_kernel["image2vector"]["% of ceiling"] == "100%"  # 20 GB/s of a 20 GB/s roof
+
+
+def test_attach_finds_this_machines_ceilings_and_survives_a_broken_file(tmp_path):
+    path = tmp_path / "ceilings.json"
+    assert roofplot.attach({"cpu": "x"}, path)["ceilings"] is None
+    entry = dict(CEILINGS, machine=roofline.describe_machine())
+    ceilings.save(entry, path)
+    assert roofplot.attach({"cpu": "x"}, path)["ceilings"]["threads"] == {"single": 1, "all": 2}
+    path.write_text("{")
+    broken = roofplot.attach({"cpu": "x"}, path)
+    assert broken["ceilings"] is None and "ceilings file" in broken["ceilings_error"]

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from vecbench import VecbenchError
 from vecbench import ceilings as ceilings_store
 
 
@@ -32,7 +33,15 @@ def attainable(intensity: float, bandwidth: float, peak: float) -> float:
     return min(peak, bandwidth * intensity)
 
 
-def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None) -> list[dict[str, Any]]:
+def points(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A run's timed records (``vecbench.results``) as points: median seconds, cost model."""
+    return [dict(kernel=r["kernel"], tier=r["tier"], n=r["n"], dtype=r["dtype"], seconds=r["stats"]["median"],
+                 flops=float(r.get("flops") or 0.0), bytes=float(r.get("bytes") or 0.0))
+            for r in records if r.get("status") == "ok" and r.get("stats")]
+
+
+def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None,
+                threads: str = "all") -> list[dict[str, Any]]:
     """Each (kernel, dtype)'s best tier at its largest size, against the roofs.
 
     ``points`` are dicts with ``kernel, tier, n, dtype, seconds, flops,
@@ -53,18 +62,42 @@ def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None) -> list
         row = dict(p, intensity=p["flops"] / p["bytes"],
                    flops_per_s=p["flops"] / p["seconds"], bytes_per_s=p["bytes"] / p["seconds"])
         if ceilings is not None:
-            bw = ceilings_store.bandwidth(ceilings)
-            peak = ceilings_store.peak_flops(ceilings, dtype)
-            roof = attainable(row["intensity"], bw, peak)
-            row["bound"] = "memory" if row["intensity"] < peak / bw else "compute"
-            row["pct_of_ceiling"] = 100.0 * row["flops_per_s"] / roof
+            bw = ceilings_store.bandwidth(ceilings, threads)
+            peak = ceilings_store.peak_flops(ceilings, dtype, threads)
+            memory_bound = row["intensity"] < peak / bw
+            row["bound"] = "memory" if memory_bound else "compute"
+            # the same ratio as flops_per_s / attainable(I), and defined for copies (0 flops)
+            row["pct_of_ceiling"] = 100.0 * (row["bytes_per_s"] / bw if memory_bound else row["flops_per_s"] / peak)
         rows.append(row)
     return rows
 
 
+def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Headers and text rows of the "% of ceiling" table."""
+    headers = ["kernel", "dtype", "best tier", "n", "flop/byte", "GFLOP/s", "GB/s", "bound by", "% of ceiling"]
+    body = [[r["kernel"], r["dtype"], r["tier"], str(r["n"]), f"{r['intensity']:.3g}",
+             f"{r['flops_per_s'] / 1e9:.3g}", f"{r['bytes_per_s'] / 1e9:.3g}", r.get("bound", "?"),
+             f"{r['pct_of_ceiling']:.0f}%" if "pct_of_ceiling" in r else "—"] for r in rows]
+    return headers, body
+
+
+def attach(machine: dict[str, Any], path: Any = ceilings_store.DEFAULT_PATH) -> dict[str, Any]:
+    """``machine`` (a run's description) with this machine's stored ceilings.
+
+    ``machine["ceilings"]`` is the entry ``vecbench roofline`` stored for
+    this machine's fingerprint, or None (never measured, or an unreadable
+    file: a run does not fail for want of ceilings).
+    """
+    from vecbench.roofline import describe_machine  # numba-jitted STREAM kernels load only here
+    try:
+        return dict(machine, ceilings=ceilings_store.lookup(describe_machine(), path))
+    except VecbenchError as exc:  # a broken ceilings file costs the run its roofs, nothing more
+        return dict(machine, ceilings=None, ceilings_error=str(exc))
+
+
 def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str = "float64") -> None:
     """Draw the roofs of ``ceilings`` and the ``rows`` of ``dtype`` on ``ax``."""
-    rows = [r for r in rows if r["dtype"] == dtype]
+    rows = [r for r in rows if r["dtype"] == dtype and r["intensity"] > 0]
     intensities = [r["intensity"] for r in rows] or [1.0]
     lo, hi = min(intensities) / 4, max(intensities) * 4
     if ceilings is not None:
