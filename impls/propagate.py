@@ -28,7 +28,7 @@ from numba.extending import register_jitable
 
 from impls.registry import GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
-from impls.tuning import PARALLEL
+from impls.tuning import PARALLEL, REASSOC
 
 N_X = 64 * 64 * 3  # the course's cat images: 64x64 pixels, 3 channels
 
@@ -91,11 +91,6 @@ propagate_numba = njit(cache=True)(propagate_python)
 #: Blocks of examples the numba_parallel tier splits m into: enough for up to
 #: 64 threads, and fixed, so its sums do not depend on the thread count.
 BLOCKS = 64
-
-
-#: The sums of the numba_parallel tier may be reassociated, as BLAS's are, so
-#: LLVM vectorizes them; no other fast-math liberty is taken.
-REASSOC = {"reassoc", "nsz", "contract"}
 
 
 @njit(fastmath=REASSOC, cache=True)

@@ -28,6 +28,12 @@ from numba.extending import register_jitable
 PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace_binop": False,
             "setitem": False, "numpy": False, "stencil": False, "fusion": False}
 
+#: The ``fastmath`` flags of tuned tiers whose sums may be reassociated, as
+#: BLAS's and NumPy's pairwise sums are: LLVM vectorizes a reduction only
+#: when it may reorder it (``nsz``: the sign of a zero sum may differ). No
+#: other fast-math liberty (no NaN/inf assumptions, no approximate functions).
+REASSOC = {"reassoc", "nsz", "contract"}  # a set: what numba accepts
+
 #: Arrays smaller than this are left alone (NumPy's threshold too).
 MIN_BYTES = 4 << 20
 PAGE = 4096
