@@ -64,6 +64,7 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import ThreadpoolController
 
+from impls.tuning import PARALLEL
 from vecbench import vectormath
 from vecbench.ceilings import DEFAULT_PATH, SCHEMA, bandwidth, fingerprint, load_store, peak_flops, save
 
@@ -89,19 +90,19 @@ STREAM_KERNELS = (("copy", 2, 16), ("triad", 3, 24))
 
 # -- the STREAM kernels --------------------------------------------------------
 
-@njit(parallel=True, cache=True)
+@njit(parallel=PARALLEL, cache=True)
 def _fill(a, value):
     for i in prange(a.size):
         a[i] = value
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=PARALLEL, cache=True)
 def _copy(a, b):
     for i in prange(a.size):
         a[i] = b[i]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=PARALLEL, cache=True)
 def _triad(a, b, c, s):
     for i in prange(a.size):
         a[i] = b[i] + s * c[i]
