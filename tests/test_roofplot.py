@@ -90,3 +90,16 @@ def test_attach_finds_this_machines_ceilings_and_survives_a_broken_file(tmp_path
     path.write_text("{")
     broken = roofplot.attach({"cpu": "x"}, path)
     assert broken["ceilings"] is None and "ceilings file" in broken["ceilings_error"]
+
+
+def test_report_section_has_a_percent_table_or_says_how_to_get_one():
+    doc = {"settings": {"threads": 2}, "records": [_record("relu", "numpy", 8, 1.0, 4e6, 64e6)],
+           "machine": {"ceilings": CEILINGS}}
+    kinds = [b[0] for b in roofplot.report_blocks(doc)]
+    assert kinds == ["h2", "p", "table"]
+    headers, rows = roofplot.report_blocks(doc)[-1][1:]
+    assert headers[-1] == "% of ceiling" and rows[0][-1] == f"{100 * 64e6 / 20e9:.0f}%"
+    doc["settings"]["threads"] = 1  # a one-thread run is judged against the one-thread roofs
+    assert roofplot.report_blocks(doc)[-1][2][0][-1] == f"{100 * 64e6 / 10e9:.0f}%"
+    bare = roofplot.report_blocks(dict(doc, machine={"ceilings": None}))
+    assert bare[-1][0] == "p" and "vecbench roofline" in bare[-1][1]

@@ -95,20 +95,45 @@ def attach(machine: dict[str, Any], path: Any = ceilings_store.DEFAULT_PATH) -> 
         return dict(machine, ceilings=None, ceilings_error=str(exc))
 
 
+def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tuple[float, float]:
+    """Draw the all-thread and one-thread roofs in GFLOP/s over at least [lo, hi]
+    flop/byte (widened to show each ridge point); returns the x range drawn."""
+    for threads, style in (("all", "-"), ("single", ":")):
+        bw = ceilings_store.bandwidth(ceilings, threads)
+        peak = ceilings_store.peak_flops(ceilings, dtype, threads)
+        lo, hi = min(lo, peak / bw / 8), max(hi, peak / bw * 8)
+        x = np.geomspace(lo, hi, 200)
+        count = ceilings["threads"][threads]
+        ax.plot(x, np.minimum(peak, bw * x) / 1e9, style, color="black", linewidth=1.2 if threads == "all" else 0.8,
+                label=f"roof, {count} thread{'s' * (count > 1)}: {bw / 1e9:.1f} GB/s, {peak / 1e9:.1f} GFLOP/s")
+    return lo, hi
+
+
+def report_blocks(doc: dict[str, Any]) -> list[tuple]:
+    """The report's "% of ceiling" section for a run document (vecbench.results)."""
+    ceilings = doc.get("machine", {}).get("ceilings")
+    threads = "single" if doc.get("settings", {}).get("threads") == 1 else "all"
+    rows = best_points(points(doc.get("records", [])), ceilings, threads)
+    blocks: list[tuple] = [("h2", "How close to the machine's ceilings")]
+    if ceilings is None:
+        why = doc.get("machine", {}).get("ceilings_error") or "no ceilings were stored for this machine"
+        return blocks + [("p", f"No % of ceiling: {why}. Run `vecbench roofline`, then `vecbench run` again.")]
+    blocks.append(("p", f"Each kernel's best tier at its largest size against the {threads}-thread roofs "
+                        f"measured by `vecbench roofline` on {ceilings.get('measured_at', '?')}: bandwidth "
+                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (STREAM copy/triad), "
+                        "BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
+                        "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
+                        "still in cache."))
+    return blocks + [("table", *table(rows))]
+
+
 def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str = "float64") -> None:
     """Draw the roofs of ``ceilings`` and the ``rows`` of ``dtype`` on ``ax``."""
     rows = [r for r in rows if r["dtype"] == dtype and r["intensity"] > 0]
     intensities = [r["intensity"] for r in rows] or [1.0]
     lo, hi = min(intensities) / 4, max(intensities) * 4
     if ceilings is not None:
-        for threads, style in (("all", "-"), ("single", ":")):
-            bw = ceilings_store.bandwidth(ceilings, threads)
-            peak = ceilings_store.peak_flops(ceilings, dtype, threads)
-            lo, hi = min(lo, peak / bw / 8), max(hi, peak / bw * 8)
-            x = np.geomspace(lo, hi, 200)
-            count = ceilings["threads"][threads]
-            ax.plot(x, np.minimum(peak, bw * x) / 1e9, style, color="black", linewidth=1.2 if threads == "all" else 0.8,
-                    label=f"roof, {count} thread{'s' * (count > 1)}: {bw / 1e9:.1f} GB/s, {peak / 1e9:.1f} GFLOP/s")
+        lo, hi = draw_roofs(ax, ceilings, dtype, lo, hi)
     for r in rows:
         ax.scatter(r["intensity"], r["flops_per_s"] / 1e9, zorder=3)
         label = f"{r['kernel']} ({r['tier']})"
