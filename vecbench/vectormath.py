@@ -6,7 +6,11 @@ Whether that happens is a property of the build, not of the kernel:
 
 - NumPy dispatches each ufunc loop at run time to the best SIMD target it was
   compiled for (``numpy.lib.introspect.opt_func_info``: ``X86_V3`` means the
-  AVX2 loop is in use).
+  AVX2 build of the loop is in use). The target says where the loop was
+  compiled, not that its math is SIMD: NumPy 2's float64 exp and log are
+  vectorized for AVX-512 only, and its AVX2 loops call libm per element (a
+  profile of ``np.exp`` on float64 shows ``__ieee754_exp_fma``; on float32,
+  ``simd_exp_FLOAT``).
 - Numba hands the loop to LLVM, whose vectorizer widens ``math.exp`` to the
   intrinsic ``llvm.exp.v4f64``; only an SVML-patched LLVM (conda's llvmlite
   with Intel's SVML library) can lower that to one vector call. Otherwise the
@@ -89,7 +93,7 @@ def numpy_dispatch() -> dict[str, Any]:
 def table(numba_info: dict[str, Any], numpy_info: dict[str, Any]) -> Table:
     """One row per function x dtype: how each library evaluates it."""
     out = Table(title="how exp/log/tanh are evaluated on this build")
-    for col in ("function", "dtype", "NumPy SIMD target", "Numba LLVM IR", "Numba machine code"):
+    for col in ("function", "dtype", "NumPy loop built for", "Numba LLVM IR", "Numba machine code"):
         out.add_column(col)
     for fn in FUNCTIONS:
         for dtype in DTYPES:
