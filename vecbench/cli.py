@@ -19,6 +19,10 @@ from rich.table import Table
 
 import impls
 from vecbench import UsageError, VecbenchError, __version__, check
+from vecbench import compare as compare_cmd
+from vecbench import demo as demo_cmd
+from vecbench import report as report_cmd
+from vecbench import run as run_cmd
 
 DTYPES = ("float64", "float32")
 
@@ -132,6 +136,10 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
 COMMANDS = {
     "list": (configure_list, handle_list, "list the kernels and their tiers"),
     "check": (configure_check, handle_check, "prove every tier matches the reference"),
+    "run": (run_cmd.configure, run_cmd.handle, "gate, then time every kernel x tier x size; save the run"),
+    "report": (report_cmd.configure, report_cmd.handle, "a run as a speed-up table, plots and an HTML/markdown page"),
+    "compare": (compare_cmd.configure, compare_cmd.handle, "compare two runs; exit 1 if anything got slower"),
+    "demo": (demo_cmd.configure, demo_cmd.handle, "the course's demo: dot, outer, multiply, gdot in every tier"),
 }
 
 
