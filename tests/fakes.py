@@ -76,7 +76,8 @@ def record(kernel: str, tier: str, n: int, median: float, spread: float = 0.02, 
                    verdict={"ok": True, "error": 1e-16, "tolerance": 1e-13, "reason": None},
                    stats={"median": median, "q1": median * (1 - spread / 2), "q3": median * (1 + spread / 2),
                           "iqr": median * spread, "min": samples[0], "max": samples[-1], "mean": median},
-                   gflops=2.0 * n / median / 1e9, gbytes_per_s=16.0 * n / median / 1e9)
+                   gflops=2.0 * n / median / 1e9 if median else None,
+                   gbytes_per_s=16.0 * n / median / 1e9 if median else None)
     rec.update(extra)
     return rec
 

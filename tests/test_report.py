@@ -116,3 +116,15 @@ def test_a_bad_threshold_is_a_usage_error(tmp_path, capsys, text):
     a = saved(tmp_path, a_run(), "a.json")
     assert main(["compare", str(a), str(a), "--threshold", text]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("records", [
+    [],
+    [record("dot", "numba", 10, 1e-6), record("dot", "numba", 100, 2e-6)],
+    [record("dot", "python", 10, 0, status="skipped", estimate=1.0, reason="over budget"),
+     record("dot", "numpy", 10, 0, status="failed", reason="mismatch")],
+    [record("dot", "python", 10, 0.0), record("dot", "numpy", 10, 0.0)],  # a coarse timer read 0
+], ids=["no records", "one tier", "nothing timed", "zero times"])
+def test_report_draws_runs_with_little_or_nothing_to_show(tmp_path, records):
+    page = report.write_report(document(records), "run", tmp_path / "r")
+    assert page.read_text().count("data:image/png;base64,") >= 2

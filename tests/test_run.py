@@ -4,7 +4,7 @@ import pytest
 
 import impls
 from tests.fakes import FakeClock, fake_kernel, register
-from vecbench import results, run
+from vecbench import results, run, run_cli
 
 FAST = {"numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
 
@@ -122,7 +122,7 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, tmp_path):
     monkeypatch.setitem(spec.tiers, "numba", interrupt_at_40)
     register(monkeypatch, spec)
     monkeypatch.setitem(run.timing.TIMERS, "fake", clock)
-    doc = run.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+    doc = run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
     assert doc["complete"] is False
     assert sorted({r["n"] for r in doc["records"]}) == [10, 20]
     path = results.save(doc, runs_dir=tmp_path)

@@ -22,7 +22,7 @@ from vecbench import UsageError, VecbenchError, __version__, check
 from vecbench import compare as compare_cmd
 from vecbench import demo as demo_cmd
 from vecbench import report as report_cmd
-from vecbench import run as run_cmd
+from vecbench import run_cli as run_cmd
 
 DTYPES = ("float64", "float32")
 

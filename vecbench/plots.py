@@ -47,6 +47,17 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def say(ax, message: str) -> None:
+    """Put ``message`` where a plot would be (nothing was timed to draw)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, transform=ax.transAxes)
+
+
+def drawable(rec: dict[str, Any]) -> bool:
+    """Timed, with a time a log axis can show (a coarse timer can read 0)."""
+    return rec["status"] == "ok" and rec["stats"]["median"] > 0
+
+
 def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "") -> bytes:
     """Time per call vs size for one kernel, one line per tier (log-log)."""
     mine = [r for r in records if r["kernel"] == kernel]
@@ -57,7 +68,7 @@ def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "")
     for tier in [t for t in tiers if any(r["tier"] == t for r in mine)]:
         colour, marker = tier_style(tier, tiers)
         rows = sorted((r for r in mine if r["tier"] == tier), key=lambda r: r["n"])
-        ok = [r for r in rows if r["status"] == "ok"]
+        ok = [r for r in rows if drawable(r)]
         label = tier
         failed = [r["n"] for r in rows if r["status"] in ("failed", "error")]
         if failed:
@@ -82,6 +93,9 @@ def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "")
                     label=f"{tier}: predicted, skipped over budget" if label is None else label)
         elif label is not None:  # a tier with nothing to draw still shows why in the legend
             ax.plot([], [], color=colour, marker=marker, label=label)
+    if not any(drawable(r) or r.get("estimate") for r in mine):
+        say(ax, f"{kernel}: no tier was timed (see the table for why)")
+        return png(fig)
     ax.set_xscale("log")
     ax.set_yscale("log")
     biggest = max(mine, key=lambda r: r["n"]) if mine else None
@@ -122,6 +136,9 @@ def speedup_heatmap(records: list[dict[str, Any]], subtitle: str = "") -> bytes:
     fig = Figure(figsize=(max(6.5, 3.5 + 1.3 * len(tiers)), 2.4 + 0.34 * max(len(kernels), 1)),
                  layout="constrained")
     ax = fig.add_subplot()
+    if not np.isfinite(values).any():
+        say(ax, "no speed-ups to show: no kernel had its python tier and another tier timed at one size")
+        return png(fig)
     logs = np.log10(values)
     span = max(float(np.nanmax(np.abs(logs))) if np.isfinite(logs).any() else 1.0, 0.5)
     image = ax.imshow(np.ma.masked_invalid(logs), cmap="RdYlGn", aspect="auto",
@@ -191,6 +208,9 @@ def roofline(records: list[dict[str, Any]], machine: dict[str, Any], subtitle: s
             best[k] = r
     for k, r in best.items():
         ax.annotate(k, (r["intensity"], r["gflops"]), fontsize=7, xytext=(4, 2), textcoords="offset points")
+    if not largest:
+        say(ax, "nothing to place: no timed record has a flop count")
+        return png(fig)
     compute, memory = ceiling_lines(machine)
     if largest:
         xs = np.array([r["intensity"] for r in largest.values()])
