@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from vecbench import results
 
@@ -98,6 +99,9 @@ def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "")
         return png(fig)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted({r["n"] for r in mine})
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])  # ticks at the ladder's own sizes
+    ax.xaxis.set_minor_formatter(NullFormatter())
     biggest = max(mine, key=lambda r: r["n"]) if mine else None
     shapes = results.short(results.shape_text(biggest.get("shapes"))) if biggest else ""
     ax.set_xlabel(f"size n (inputs at n={biggest['n'] if biggest else '?'}: {shapes})")

@@ -79,8 +79,19 @@ def summary_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     for kernel, sizes in grouped(doc["records"]).items():
         for n, by_tier in sizes.items():
             rows.append([kernel, str(n), *[cell(by_tier.get(t)) for t in tiers],
-                         *[fmt_x((by_tier.get(t) or {}).get(f"speedup_vs_{b}")) for t, b in cols]])
+                         *[speedup_cell(by_tier, t, b) for t, b in cols]])
     return headers, rows
+
+
+def speedup_cell(by_tier: dict[str, dict], tier: str, baseline: str) -> str:
+    """Measured speed-up, or ``≈`` one against a baseline skipped with an estimate."""
+    rec, base = by_tier.get(tier) or {}, by_tier.get(baseline) or {}
+    if rec.get(f"speedup_vs_{baseline}"):
+        return fmt_x(rec[f"speedup_vs_{baseline}"])
+    if rec.get("status") == "ok" and base.get("status") == "skipped" and base.get("estimate") \
+            and rec["stats"]["median"] > 0:
+        return "≈" + fmt_x(base["estimate"] / rec["stats"]["median"])
+    return "—"
 
 
 def print_table(doc: dict[str, Any], source: str, console: Console | None = None) -> None:
@@ -148,6 +159,8 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
               "that were timed."),
         ("img", "speedup-heatmap.png", "kernel x tier speed-up over the python loops"),
         ("table", *summary_rows(doc)),
+        ("p", "Times are medians per call with the interquartile range relative to the median. "
+              "≈ marks a speed-up against the loops' predicted time where they were skipped over budget."),
         ("h2", "Roofline view"),
         ("p", "Achieved GFLOP/s against arithmetic intensity (flops per byte that must move, from each "
               "kernel's cost model). Points low on the left are memory-bound; the gap between tiers at one "
