@@ -128,3 +128,12 @@ def test_a_bad_threshold_is_a_usage_error(tmp_path, capsys, text):
 def test_report_draws_runs_with_little_or_nothing_to_show(tmp_path, records):
     page = report.write_report(document(records), "run", tmp_path / "r")
     assert page.read_text().count("data:image/png;base64,") >= 2
+
+
+def test_compare_leaves_records_under_min_time_unjudged(tmp_path, capsys):
+    a = saved(tmp_path, a_run(), "a.json")
+    b = saved(tmp_path, a_run(scale=2.0), "b.json")
+    rows = compare.compare(results.load(a), results.load(b), 0.1, min_time=1.0)
+    assert {r["verdict"] for r in rows if r["ratio"] is not None} == {"too fast to judge"}
+    assert main(["compare", str(a), str(b), "--min-time", "1"]) == 0
+    assert main(["compare", str(a), str(b)]) == 1

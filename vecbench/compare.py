@@ -13,6 +13,7 @@ slower or broken.
 from __future__ import annotations
 
 import argparse
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from vecbench import UsageError, results
 from vecbench.report import fmt_time
+from vecbench.run_cli import seconds
 
 REGRESSIONS = ("slower", "broken")
 
@@ -36,8 +38,12 @@ def threshold(text: str) -> float:
     return value
 
 
-def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float) -> tuple[str, float | None]:
-    """(verdict, ratio of medians B/A) for one matched pair of records."""
+def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
+            min_time: float = 0.0) -> tuple[str, float | None]:
+    """(verdict, ratio of medians B/A) for one matched pair of records.
+
+    Pairs whose medians are both under ``min_time`` are "too fast to judge".
+    """
     if a is None:
         return "only in B", None
     if b is None:
@@ -52,6 +58,8 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float) -> t
     if sa["median"] <= 0:
         return "same", None
     ratio = sb["median"] / sa["median"]
+    if max(sa["median"], sb["median"]) < min_time:
+        return "too fast to judge", ratio
     if ratio > 1 + thr:
         return ("slower", ratio) if sb["q1"] > sa["q3"] else ("same (noisy)", ratio)
     if ratio < 1 / (1 + thr):
@@ -59,13 +67,13 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float) -> t
     return "same", ratio
 
 
-def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float) -> list[dict[str, Any]]:
+def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0) -> list[dict[str, Any]]:
     """One row per record key in either run, in A's order then B's extras."""
     a = {results.key(r): r for r in doc_a["records"]}
     b = {results.key(r): r for r in doc_b["records"]}
     rows = []
     for k in [*a, *(k for k in b if k not in a)]:
-        v, ratio = verdict(a.get(k), b.get(k), thr)
+        v, ratio = verdict(a.get(k), b.get(k), thr, min_time)
         rows.append({"key": k, "verdict": v, "ratio": ratio, "a": a.get(k), "b": b.get(k)})
     return rows
 
@@ -87,6 +95,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
     p.add_argument("--threshold", type=threshold, default=0.10, metavar="PCT",
                    help="smallest change that counts, e.g. 10%% (default) or 0.05")
+    p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
+                   help="do not judge records faster than this in both runs (e.g. 1e-5)")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
 
 
@@ -95,7 +105,7 @@ def handle(args: argparse.Namespace) -> int:
     if doc_a["settings"].get("timer") != doc_b["settings"].get("timer"):
         raise UsageError(f"the runs used different timers ({doc_a['settings'].get('timer')} vs "
                          f"{doc_b['settings'].get('timer')}); their times are not comparable")
-    rows = compare(doc_a, doc_b, args.threshold)
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time)
     console = Console()
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
@@ -105,7 +115,7 @@ def handle(args: argparse.Namespace) -> int:
         table.add_column(col, justify="left" if col in ("kernel", "tier", "verdict") else "right")
     colours = {"slower": "red", "broken": "red", "faster": "green", "fixed": "green"}
     for row in rows:
-        if not args.all and row["verdict"] in ("same", "same (noisy)"):
+        if not args.all and row["verdict"] in ("same", "same (noisy)", "too fast to judge"):
             continue
         kernel, tier, n, dtype = row["key"]
         med = [fmt_time(r["stats"]["median"]) if r and r["status"] == "ok" else (r or {}).get("status", "—")
@@ -120,4 +130,10 @@ def handle(args: argparse.Namespace) -> int:
     for row in rows:
         counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
     console.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())), highlight=False)
+    judged = [abs(r["ratio"] - 1) for r in rows if r["ratio"] is not None and r["verdict"] != "too fast to judge"]
+    if judged:
+        within = sum(d <= args.threshold for d in judged)
+        console.print(f"{within} of {len(judged)} timed records within ±{args.threshold:.0%} "
+                      f"(largest change {max(judged):.1%}, median change {statistics.median(judged):.1%})",
+                      highlight=False)
     return 1 if any(counts.get(v) for v in REGRESSIONS) else 0
