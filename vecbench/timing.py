@@ -220,7 +220,7 @@ class Plan:
 #: Measurement plans per preset: quick favours speed, large favours stability.
 PLANS = {
     "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7),
-    "default": Plan(min_sample_time=0.01, target_time=0.1, min_repeat=5, max_repeat=11),
+    "default": Plan(min_sample_time=0.01, target_time=0.08, min_repeat=3, max_repeat=9),
     "large": Plan(min_sample_time=0.05, target_time=0.5, min_repeat=5, max_repeat=11),
 }
 
