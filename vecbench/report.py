@@ -25,6 +25,8 @@ from vecbench import VecbenchError, machine, results
 REPORTS_DIR = Path("results") / "report"
 #: Marks a directory as vecbench's own output, so regenerating may replace files in it.
 MARKER = ".vecbench-report"
+#: A record whose IQR exceeds this fraction of its median is called noisy.
+NOISY = 0.25
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -124,6 +126,11 @@ def warnings_of(doc: dict[str, Any]) -> list[str]:
                      "cores): other processes competed for the CPU, so times are noisier and slower.")
     if m.get("numba", {}).get("jit_disabled"):
         notes.append("NUMBA_DISABLE_JIT was set: the numba tier ran as plain Python.")
+    timed = [r for r in recs if r["status"] == "ok" and r["stats"]["median"] > 0]
+    noisy = [r for r in timed if r["stats"]["iqr"] > NOISY * r["stats"]["median"]]
+    if noisy:
+        notes.append(f"{len(noisy)} of {len(timed)} timed records spread by more than {NOISY:.0%} of their "
+                     "median (IQR): treat those figures as rough, and measure again on a quiet machine.")
     bad = [r for r in recs if r["status"] in ("failed", "error")]
     if bad:
         notes.append(f"{len(bad)} kernel x tier x size combinations failed the equivalence gate or raised, "
@@ -295,6 +302,8 @@ def handle(args: argparse.Namespace) -> int:
     path = args.run or results.latest()
     doc = results.load(path)
     print_table(doc, path.name)
+    for note in warnings_of(doc):
+        print(f"note: {note}")
     out = args.out or REPORTS_DIR / path.stem
     page = write_report(doc, path.name, out, args.format)
     print(f"report: {page}")
