@@ -39,6 +39,25 @@ def test_a_tier_that_raises_is_recorded_as_failed_with_the_error(monkeypatch):
     assert python["status"] == numpy["status"] == "ok"
 
 
+def test_a_tier_that_raises_only_once_timed_is_recorded_as_an_error(monkeypatch):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10,))
+    real, calls = spec.tiers["numba"], []
+
+    def flaky(Z):
+        calls.append(1)
+        if len(calls) > 2:  # fine for the first call and the gate, then fails
+            raise RuntimeError("state leaked between calls")
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numba", flaky)
+    register(monkeypatch, spec)
+    by_tier = {r["tier"]: r for r in sweep(clock).run([spec])}
+    assert by_tier["numba"]["status"] == "error" and "state leaked" in by_tier["numba"]["reason"]
+    assert "samples" not in by_tier["numba"]
+    assert by_tier["python"]["status"] == by_tier["numpy"]["status"] == "ok"
+
+
 def test_python_sizes_over_budget_are_skipped_with_their_estimate(monkeypatch):
     clock, log = FakeClock(), []
     spec = fake_kernel(clock, {"python": lambda n: 1e-6 * n**2, **FAST}, log=log)  # sizes 10..160

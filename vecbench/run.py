@@ -200,7 +200,8 @@ class Sweep:
         timed = self.time_tiers(kernel, n, {t: calls[t] for t in passing}, first)
         for tier, result in timed.items():
             out[tier].update(result)
-            self.history.setdefault((kernel.name, tier), []).append((work, result["stats"]["median"]))
+            if out[tier]["status"] == "ok":
+                self.history.setdefault((kernel.name, tier), []).append((work, result["stats"]["median"]))
         add_speedups([out[t] for t in tiers])
         return [out[t] for t in tiers]
 
@@ -228,27 +229,41 @@ class Sweep:
                    first: dict[str, float]) -> dict[str, dict[str, Any]]:
         """Autorange each tier, then take samples round-robin in shuffled order."""
         number, repeats = {}, {}
+        results: dict[str, dict[str, Any]] = {}
         for tier, call in calls.items():
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
-            if tier in BUDGETED_TIERS and first[tier] >= self.min_sample_time:
-                # loops do not compile: their first call already proves one call is enough
-                number[tier], sample_time = 1, first[tier]
-            else:
-                number[tier], sample_time = timing.autorange(call, self.min_sample_time, first[tier])
+            try:
+                if tier in BUDGETED_TIERS and first[tier] >= self.min_sample_time:
+                    # loops do not compile: their first call already proves one call is enough
+                    number[tier], sample_time = 1, first[tier]
+                else:
+                    number[tier], sample_time = timing.autorange(call, self.min_sample_time, first[tier])
+            except Exception as exc:  # passed the gate, then raised on a later call
+                results[tier] = raised(exc)
+                continue
             repeats[tier] = self.plan.repeats(sample_time)
-        samples: dict[str, list[float]] = {t: [] for t in calls}
+        samples: dict[str, list[float]] = {t: [] for t in repeats}
         for round_ in range(max(repeats.values(), default=0)):
-            order = [t for t in calls if round_ < repeats[t]]
+            order = [t for t in repeats if round_ < repeats[t] and t not in results]
             self.rng.shuffle(order)
             self.on_step(f"{kernel.name} n={n}: samples {round_ + 1}/{max(repeats.values())}")
             for tier in order:
-                samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
-        results = {}
-        for tier in calls:
+                try:
+                    samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
+                except Exception as exc:
+                    results[tier] = raised(exc)
+        for tier in repeats:
+            if tier in results:
+                continue
             st = timing.stats(samples[tier])
             results[tier] = {"first_call": first[tier], "compile": max(first[tier] - st.median, 0.0),
                              "number": number[tier], "samples": samples[tier], "stats": st.to_dict()}
         return results
+
+
+def raised(exc: Exception) -> dict[str, Any]:
+    """The record update for a tier that raised while being timed."""
+    return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
 
 
 def add_speedups(records: list[dict[str, Any]]) -> None:
