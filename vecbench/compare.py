@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"the runs used different timers ({doc_a['settings'].get('timer')} vs "
                          f"{doc_b['settings'].get('timer')}); their times are not comparable")
     rows = compare(doc_a, doc_b, args.threshold, args.min_time)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
     table = Table(title=f"{args.b.name} vs {args.a.name} (threshold {args.threshold:.0%}, noise: IQR overlap)",
