@@ -81,7 +81,16 @@ def test_a_first_call_over_budget_skips_the_rest_of_that_measurement(monkeypatch
     register(monkeypatch, spec)
     (python, *_) = sweep(clock, budget=0.5).run([spec])
     assert python["status"] == "skipped" and python["estimate"] == pytest.approx(1.0)
-    assert sum(t == "python" for t, _ in log) == 1
+    assert sum(t == "python" for t, _ in log) == 2  # the first call, and a second to confirm
+
+
+def test_one_slow_first_call_alone_does_not_skip_a_size(monkeypatch):
+    clock = FakeClock()
+    costs = iter([1.0])  # a hiccup on the first call only
+    spec = fake_kernel(clock, {"python": lambda n: next(costs, 0.01), **FAST}, sizes=(10,))
+    register(monkeypatch, spec)
+    (python, *_) = sweep(clock, budget=0.5).run([spec])
+    assert python["status"] == "ok" and python["stats"]["median"] == pytest.approx(0.01)
 
 
 def test_prediction_from_one_point_assumes_linear_growth_and_clamps_flat_fits():

@@ -177,9 +177,13 @@ class Sweep:
                 first[tier], _ = calls[tier].first_call()
             except Exception:  # the gate below runs it again and records why
                 continue
-            if tier in BUDGETED_TIERS and first[tier] > self.budget:
-                out[tier] = dict(base, tier=tier, status="skipped", estimate=first[tier], budget=self.budget,
-                                 reason=f"first call took {first[tier]:.3g} s, over the {self.budget:g} s budget")
+            if tier in BUDGETED_TIERS and 0 < self.budget < first[tier]:
+                # one reading can be a hiccup of the machine: skip only if a second agrees
+                again = min(first[tier], calls[tier].sample(1))
+                if again > self.budget:
+                    out[tier] = dict(base, tier=tier, status="skipped", estimate=again, budget=self.budget,
+                                     reason=f"a call took {again:.3g} s (best of two), over the "
+                                            f"{self.budget:g} s budget")
         live = [t for t in live if t not in out]
 
         self.on_step(f"{kernel.name} n={n}: equivalence gate")
