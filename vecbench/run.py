@@ -31,7 +31,7 @@ BUDGETED_TIERS = ("python",)
 
 #: Default budget per preset: the longest predicted single call of a budgeted
 #: tier (seconds). A measurement costs about five such calls.
-BUDGETS = {"quick": 0.25, "default": 1.0, "large": 5.0}
+BUDGETS = {"quick": 0.25, "default": 0.5, "large": 5.0}
 
 #: The growth exponent fitted from the smaller sizes is clamped to this range:
 #: tiny sizes are dominated by call overhead and would predict flat growth.
