@@ -14,13 +14,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # `make bench` measures (vecbench run) then writes the report, whose path it
-# prints. Extra run options: make bench BENCH_ARGS="--quick --kernels dot".
+# prints. Extra run options: make bench RUN_ARGS="--quick --kernels dot".
 # A run that failed the gate (1) or was interrupted (130) still saved its
 # records, so the report is written before that status is passed on; a usage
 # error (2) saved nothing.
-BENCH_ARGS ?=
+RUN_ARGS ?=
 bench: $(STAMP)
-	@$(BIN)/vecbench run $(BENCH_ARGS); status=$$?; \
+	@$(BIN)/vecbench run $(RUN_ARGS); status=$$?; \
 	if [ $$status -eq 2 ]; then exit 2; fi; \
 	$(BIN)/vecbench report || exit $$?; \
 	exit $$status
@@ -30,6 +30,17 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/vecbench check
+
+# The pytest-benchmark suite timed for real (`make test` runs the same bodies
+# once, untimed), saved under results/pytest-benchmark. To compare with the
+# previous save and fail on a regression:
+#   make bench-pytest BENCH_ARGS="--benchmark-compare --benchmark-compare-fail=median:10%"
+# pytest-benchmark reports "nothing to compare with" and "other machine" as
+# warnings; shown, they must not turn into errors (filterwarnings = error).
+bench-pytest: $(STAMP)
+	$(BIN)/python -m pytest tests/test_benchmarks.py --benchmark-enable \
+		--benchmark-storage=results/pytest-benchmark --benchmark-autosave \
+		-W "default::pytest_benchmark.logger.PytestBenchmarkWarning" $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import impls
-from vecbench import UsageError, VecbenchError, __version__, check
+from vecbench import UsageError, VecbenchError, __version__, check, history
 from vecbench import compare as compare_cmd
 from vecbench import demo as demo_cmd
 from vecbench import report as report_cmd
@@ -140,6 +140,7 @@ COMMANDS = {
     "report": (report_cmd.configure, report_cmd.handle, "a run as a speed-up table, plots and an HTML/markdown page"),
     "compare": (compare_cmd.configure, compare_cmd.handle, "compare two runs; exit 1 if anything got slower"),
     "demo": (demo_cmd.configure, demo_cmd.handle, "the course's demo: dot, outer, multiply, gdot in every tier"),
+    "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
 }
 
 
