@@ -301,10 +301,10 @@ def configure(p: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     path = args.run or results.latest()
     doc = results.load(path)
+    out = args.out or REPORTS_DIR / path.stem
+    page = write_report(doc, path.name, out, args.format)  # first: a closed pipe below must not lose it
     print_table(doc, path.name)
     for note in warnings_of(doc):
         print(f"note: {note}")
-    out = args.out or REPORTS_DIR / path.stem
-    page = write_report(doc, path.name, out, args.format)
     print(f"report: {page}")
     return 0
