@@ -137,3 +137,14 @@ def test_compare_leaves_records_under_min_time_unjudged(tmp_path, capsys):
     assert {r["verdict"] for r in rows if r["ratio"] is not None} == {"too fast to judge"}
     assert main(["compare", str(a), str(b), "--min-time", "1"]) == 0
     assert main(["compare", str(a), str(b)]) == 1
+
+
+def test_compare_can_judge_minimums(tmp_path):
+    slower_median = a_run()
+    for r in slower_median["records"]:
+        if r["status"] == "ok":  # the median moves, the minimum stays
+            r["stats"] = dict(r["stats"], median=r["stats"]["median"] * 3, q1=r["stats"]["q1"] * 3,
+                              q3=r["stats"]["q3"] * 3)
+    by_median = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1)}
+    by_min = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1, stat="min")}
+    assert "slower" in by_median and "slower" not in by_min

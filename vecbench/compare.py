@@ -1,7 +1,7 @@
 """``vecbench compare A.json B.json``: did anything get slower?
 
 Records are matched by kernel, tier, size and dtype. For each pair the ratio
-of medians ``B / A`` is judged against the threshold *and* against the noise
+of medians ``B / A`` (or of minimums, ``--stat min``) is judged against the threshold *and* against the noise
 of both runs: a change counts only when it is past the threshold and the two
 interquartile ranges do not overlap (B's first quartile above A's third for
 "slower"). A ratio past the threshold with overlapping IQRs is reported as
@@ -40,10 +40,11 @@ def threshold(text: str) -> float:
 
 
 def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
-            min_time: float = 0.0) -> tuple[str, float | None]:
-    """(verdict, ratio of medians B/A) for one matched pair of records.
+            min_time: float = 0.0, stat: str = "median") -> tuple[str, float | None]:
+    """(verdict, ratio B/A of ``stat``) for one matched pair of records.
 
     Pairs whose medians are both under ``min_time`` are "too fast to judge".
+    Whatever ``stat`` is compared, the noise test is the IQRs' overlap.
     """
     if a is None:
         return "only in B", None
@@ -56,9 +57,9 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
     if a["status"] != "ok" or b["status"] != "ok":
         return f"not timed ({a['status']} / {b['status']})", None
     sa, sb = a["stats"], b["stats"]
-    if sa["median"] <= 0:
+    if sa[stat] <= 0:
         return "same", None
-    ratio = sb["median"] / sa["median"]
+    ratio = sb[stat] / sa[stat]
     if max(sa["median"], sb["median"]) < min_time:
         return "too fast to judge", ratio
     if ratio > 1 + thr:
@@ -68,13 +69,14 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
     return "same", ratio
 
 
-def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0) -> list[dict[str, Any]]:
+def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0,
+            stat: str = "median") -> list[dict[str, Any]]:
     """One row per record key in either run, in A's order then B's extras."""
     a = {results.key(r): r for r in doc_a["records"]}
     b = {results.key(r): r for r in doc_b["records"]}
     rows = []
     for k in [*a, *(k for k in b if k not in a)]:
-        v, ratio = verdict(a.get(k), b.get(k), thr, min_time)
+        v, ratio = verdict(a.get(k), b.get(k), thr, min_time, stat)
         rows.append({"key": k, "verdict": v, "ratio": ratio, "a": a.get(k), "b": b.get(k)})
     return rows
 
@@ -98,6 +100,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="smallest change that counts, e.g. 10%% (default) or 0.05")
     p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
                    help="do not judge records faster than this in both runs (e.g. 1e-5)")
+    p.add_argument("--stat", choices=("median", "min"), default="median",
+                   help="statistic whose ratio is judged (default: median; min resists a busy machine)")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
 
 
@@ -106,20 +110,20 @@ def handle(args: argparse.Namespace) -> int:
     if doc_a["settings"].get("timer") != doc_b["settings"].get("timer"):
         raise UsageError(f"the runs used different timers ({doc_a['settings'].get('timer')} vs "
                          f"{doc_b['settings'].get('timer')}); their times are not comparable")
-    rows = compare(doc_a, doc_b, args.threshold, args.min_time)
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
-    table = Table(title=f"{args.b.name} vs {args.a.name} (threshold {args.threshold:.0%}, noise: IQR overlap)",
-                  title_justify="left")
-    for col in ("kernel", "tier", "n", "dtype", "A median", "B median", "B / A", "verdict"):
+    table = Table(title=f"{args.b.name} vs {args.a.name} ({args.stat}s, threshold {args.threshold:.0%}, "
+                  "noise: IQR overlap)", title_justify="left")
+    for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "verdict"):
         table.add_column(col, justify="left" if col in ("kernel", "tier", "verdict") else "right")
     colours = {"slower": "red", "broken": "red", "faster": "green", "fixed": "green"}
     for row in rows:
         if not args.all and row["verdict"] in ("same", "same (noisy)", "too fast to judge"):
             continue
         kernel, tier, n, dtype = row["key"]
-        med = [fmt_time(r["stats"]["median"]) if r and r["status"] == "ok" else (r or {}).get("status", "—")
+        med = [fmt_time(r["stats"][args.stat]) if r and r["status"] == "ok" else (r or {}).get("status", "—")
                for r in (row["a"], row["b"])]
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "—"
         colour = colours.get(row["verdict"])
