@@ -136,10 +136,11 @@ def summarize(doc: dict[str, Any], path: Path, console: Console) -> int:
         if r["status"] in ("failed", "error"):
             label = "MISMATCH" if r["status"] == "failed" else "ERROR"
             console.print(f"[red]{label}[/] {r['kernel']} {r['tier']} n={r['n']}: {r.get('reason')}",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
     state = "complete" if doc["complete"] else "[yellow]interrupted[/] (kept what was measured)"
     console.print(f"run {state} in {doc['wall_time']:.1f} s: {counts['ok']} timed, {counts['failed']} failed "
-                  f"the gate, {counts['skipped']} skipped over budget, {counts['error']} errors", highlight=False)
+                  f"the gate, {counts['skipped']} skipped over budget, {counts['error']} errors",
+                  highlight=False, soft_wrap=True)
     print(f"results: {path}")
     if not doc["complete"]:
         return 130
