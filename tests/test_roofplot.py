@@ -103,3 +103,28 @@ def test_report_section_has_a_percent_table_or_says_how_to_get_one():
     assert roofplot.report_blocks(doc)[-1][2][0][-1] == f"{100 * 64e6 / 10e9:.0f}%"
     bare = roofplot.report_blocks(dict(doc, machine={"ceilings": None}))
     assert bare[-1][0] == "p" and "vecbench roofline" in bare[-1][1]
+
+
+# -- wired into run and report -------------------------------------------------
+
+def test_vecbench_run_attaches_this_machines_ceilings(tmp_path, monkeypatch):
+    from vecbench import results
+    from vecbench.cli import main
+    monkeypatch.chdir(tmp_path)  # the store is results/ceilings.json under the working directory
+    ceilings.save(dict(CEILINGS, machine=roofline.describe_machine()), ceilings.DEFAULT_PATH)
+    out = tmp_path / "run.json"
+    assert main(["run", "--kernels", "dot", "--sizes", "15", "--quick", "--threads", "1", "--out", str(out)]) == 0
+    assert roofplot.measured(results.load(out)["machine"])["threads"] == {"single": 1, "all": 2}
+
+
+def test_report_page_and_terminal_show_percent_of_ceiling(tmp_path, capsys):
+    from tests.fakes import document, record
+    from vecbench import results
+    from vecbench.cli import main
+    doc = document([record("dot", "numpy", 1000, 1e-6), record("dot", "numba_parallel", 1000, 5e-7)])
+    doc["machine"]["ceilings"] = CEILINGS
+    run = results.save(doc, out=tmp_path / "run.json")
+    assert main(["report", str(run), "--out", str(tmp_path / "report"), "--format", "md"]) == 0
+    page = (tmp_path / "report" / "report.md").read_text()
+    assert "How close to the machine's ceilings" in page and "% of ceiling" in page
+    assert "numba_parallel" in capsys.readouterr().out.split("against this machine's ceilings")[1]

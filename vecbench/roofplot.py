@@ -95,6 +95,20 @@ def attach(machine: dict[str, Any], path: Any = ceilings_store.DEFAULT_PATH) -> 
         return dict(machine, ceilings=None, ceilings_error=str(exc))
 
 
+def measured(machine: dict[str, Any]) -> dict | None:
+    """The ``vecbench roofline`` entry in a run's machine description, if any."""
+    found = machine.get("ceilings")
+    return found if isinstance(found, dict) and "threads" in found and "ceilings" in found else None
+
+
+def summary_line(ceilings: dict) -> str:
+    """One line: the all-thread roofs and when they were measured."""
+    peaks = ", ".join(f"{dtype} {ceilings_store.peak_flops(ceilings, dtype) / 1e9:.1f} GFLOP/s"
+                      for dtype in dict.fromkeys(r["dtype"] for r in ceilings["ceilings"] if r["kind"] == "flops"))
+    return (f"{ceilings_store.bandwidth(ceilings) / 1e9:.1f} GB/s, {peaks} with {ceilings['threads']['all']} "
+            f"threads (vecbench roofline, {ceilings.get('measured_at', '?')})")
+
+
 def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tuple[float, float]:
     """Draw the all-thread and one-thread roofs in GFLOP/s over at least [lo, hi]
     flop/byte (widened to show each ridge point); returns the x range drawn."""
@@ -111,7 +125,7 @@ def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tup
 
 def report_blocks(doc: dict[str, Any]) -> list[tuple]:
     """The report's "% of ceiling" section for a run document (vecbench.results)."""
-    ceilings = doc.get("machine", {}).get("ceilings")
+    ceilings = measured(doc.get("machine", {}))
     threads = "single" if doc.get("settings", {}).get("threads") == 1 else "all"
     rows = best_points(points(doc.get("records", [])), ceilings, threads)
     blocks: list[tuple] = [("h2", "How close to the machine's ceilings")]
@@ -125,6 +139,26 @@ def report_blocks(doc: dict[str, Any]) -> list[tuple]:
                         "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
                         "still in cache."))
     return blocks + [("table", *table(rows))]
+
+
+def print_ceiling_table(doc: dict[str, Any], console: Any = None) -> None:
+    """The "% of ceiling" table in the terminal (nothing without ceilings)."""
+    blocks = report_blocks(doc)
+    if blocks[-1][0] != "table":
+        return
+    from rich.console import Console
+    from rich.table import Table
+    headers, rows = blocks[-1][1:]
+    out = Table(title="each kernel's best tier against this machine's ceilings (vecbench roofline)",
+                title_justify="left")
+    for i, h in enumerate(headers):
+        out.add_column(h, justify="left" if i < 3 else "right")
+    for row in rows:
+        out.add_row(*row)
+    if console is None:  # piped output keeps whole rows, as the report's own table does
+        import sys
+        console = Console() if sys.stdout.isatty() else Console(width=240)
+    console.print(out)
 
 
 def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str = "float64") -> None:
