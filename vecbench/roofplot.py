@@ -137,7 +137,8 @@ def report_blocks(doc: dict[str, Any]) -> list[tuple]:
                         f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (STREAM copy/triad), "
                         "BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
                         "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
-                        "still in cache."))
+                        "still in cache, or the tier moved less than the cost model counts (a view moves "
+                        "nothing)."))
     return blocks + [("table", *table(rows))]
 
 
