@@ -42,7 +42,7 @@ def fingerprint(machine: dict[str, Any]) -> str:
 def bandwidth(ceilings: dict, threads: str = "all") -> float:
     """The bandwidth roof in B/s with ``threads`` ("single" or "all").
 
-    The better of copy and triad at any thread count up to the one asked
+    The best of the STREAM kernels at any thread count up to the one asked
     for: all threads can always do what one does (the others may idle), so a
     contended all-thread figure below the one-thread figure is not the roof.
     """

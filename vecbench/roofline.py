@@ -5,18 +5,20 @@ do. ``vecbench roofline`` measures, in one run of a few seconds, the two roofs
 of the roofline model, each with one thread and with all threads:
 
 Memory bandwidth (STREAM-style)
-    Two Numba ``prange`` kernels over float64 arrays, each array at least four
+    Numba ``prange`` kernels over float64 arrays, each array at least four
     times the last-level cache (STREAM's rule, so no pass is served from
-    cache): ``copy`` (``a[i] = b[i]``) and ``triad``
-    (``a[i] = b[i] + s * c[i]``). Bytes are counted the STREAM way, and the
-    way every kernel's cost model counts them: each array read once, each
-    written once (copy 16 B per element, triad 24 B), ignoring the
-    write-allocate read the cache adds before a store. Arrays are first
-    touched by the same parallel loops (pages land near the threads that use
-    them). Each kernel runs once untimed, then ``BANDWIDTH_REPS`` times; the
-    best (shortest) repetition is the ceiling, as in STREAM, and the median is
-    kept beside it to show the noise. The bandwidth roof is the better of copy
-    and triad.
+    cache): ``copy`` (``a[i] = b[i]``), ``triad`` (``a[i] = b[i] + s *
+    c[i]``), and ``read`` (a sum over ``a``, reassociated so it vectorizes:
+    what read-only kernels such as dot or gdot do). Bytes are counted the
+    STREAM way, and the way every kernel's cost model counts them: each
+    array read once, each written once (copy 16 B per element, triad 24 B,
+    read 8 B), ignoring the write-allocate read the cache adds before a
+    store, which is why reading alone is faster. Arrays are first touched by
+    the same parallel loops (pages land near the threads that use them).
+    Each kernel runs once untimed, then ``BANDWIDTH_REPS`` times; the best
+    (shortest) repetition is the ceiling, as in STREAM, and the median is
+    kept beside it to show the noise. The bandwidth roof is the best of the
+    three: an upper bound for any kernel, reachable by read-only ones.
 
 Peak FLOP/s
     ``np.matmul`` of two square matrices (BLAS dgemm/sgemm, ``2 n^3`` flops)
@@ -64,7 +66,7 @@ from rich.console import Console
 from rich.table import Table
 from threadpoolctl import ThreadpoolController
 
-from impls.tuning import PARALLEL
+from impls.tuning import PARALLEL, REASSOC
 from vecbench import vectormath
 from vecbench.ceilings import DEFAULT_PATH, SCHEMA, bandwidth, fingerprint, load_store, peak_flops, save
 
@@ -85,7 +87,7 @@ ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER")
 
 #: (name, float64 arrays touched, bytes counted per element)
-STREAM_KERNELS = (("copy", 2, 16), ("triad", 3, 24))
+STREAM_KERNELS = (("copy", 2, 16), ("triad", 3, 24), ("read", 1, 8))
 
 
 # -- the STREAM kernels --------------------------------------------------------
@@ -106,6 +108,14 @@ def _copy(a, b):
 def _triad(a, b, c, s):
     for i in prange(a.size):
         a[i] = b[i] + s * c[i]
+
+
+@njit(parallel=PARALLEL, fastmath=REASSOC, cache=True)
+def _read(a):
+    total = 0.0
+    for i in prange(a.size):  # a sum whose order may change, so it vectorizes
+        total += a[i]
+    return total
 
 
 # -- the machine ---------------------------------------------------------------
@@ -191,7 +201,7 @@ def _record(name: str, kind: str, threads: int, work: float, seconds: list[float
 
 
 def measure_bandwidth(thread_counts: list[int], array_bytes: int, reps: int = BANDWIDTH_REPS) -> list[dict]:
-    """STREAM copy and triad at each thread count (Numba threads)."""
+    """STREAM copy, triad and read at each thread count (Numba threads)."""
     n = array_bytes // 8
     a, b, c = np.empty(n), np.empty(n), np.empty(n)
     previous = numba.get_num_threads()
@@ -201,7 +211,7 @@ def measure_bandwidth(thread_counts: list[int], array_bytes: int, reps: int = BA
             numba.set_num_threads(threads)
             for arr, value in ((a, 1.0), (b, 2.0), (c, 0.5)):
                 _fill(arr, value)  # first touch by the threads that will stream it
-            calls = {"copy": lambda: _copy(a, b), "triad": lambda: _triad(a, b, c, 3.0)}
+            calls = {"copy": lambda: _copy(a, b), "triad": lambda: _triad(a, b, c, 3.0), "read": lambda: _read(b)}
             for name, arrays, per_element in STREAM_KERNELS:
                 calls[name]()  # untimed: compile or load from cache, fault pages in
                 seconds = _timed(calls[name], reps)
