@@ -13,12 +13,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, sigmoid
+from impls import dot, logistic_predict, propagate, shallow_backward, shallow_forward, sigmoid
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.
