@@ -224,13 +224,15 @@ class Run:
 
 def train(name: str, tier: str, X: np.ndarray, Y: np.ndarray, *, iterations: int | None = None,
           learning_rate: float | None = None, n_h: int | None = None, layers: list[int] | None = None,
-          seed: int | None = None, budget: float | None = None, params: Params | None = None) -> Run:
+          seed: int | None = None, budget: float | None = None, params: Params | None = None,
+          on_cost: Callable[[int, float], None] | None = None) -> Run:
     """Gradient descent of model ``name`` with ``tier``'s kernels on ``X (n_x, m)``, ``Y (1, m)``.
 
     ``budget`` (seconds) stops the run after the iteration that spends it (at
     least one iteration runs); ``params`` starts from given parameters
     instead of the course's initialization. ``n_h`` (shallow) and ``layers``
-    (deep) default to the course's sizes.
+    (deep) default to the course's sizes. ``on_cost(i, cost)`` is called
+    with each recorded cost (progress display).
     """
     spec = model(name)
     k = TierKernels(tier, spec.kernels)
@@ -253,6 +255,8 @@ def train(name: str, tier: str, X: np.ndarray, Y: np.ndarray, *, iterations: int
                                 "lower the learning rate")
         if i % COST_EVERY == 0 or last:
             run.costs.append((i, cost))
+            if on_cost is not None:
+                on_cost(i, cost)
         if last:
             break
     return run

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rich.console import Console
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import impls
@@ -139,8 +140,11 @@ def handle_train(args: argparse.Namespace) -> int:
 
 def fit(name: str, tier: str, ds: data.Dataset, *, threads: int = 1, **options) -> dict:
     """Train ``name`` with ``tier`` on ``ds`` and summarize the run as a JSON-ready dict."""
-    with threadpool_limits(limits=threads, user_api="blas"):
-        run = train.train(name, tier, ds.X_train, ds.Y_train, **options)
+    what = f"training {name} with the {tier} tier"
+    with threadpool_limits(limits=threads, user_api="blas"), Console(stderr=True).status(what) as status:
+        run = train.train(name, tier, ds.X_train, ds.Y_train, **options,
+                          on_cost=lambda i, cost: status.update(f"{what}: cost {cost:.6f} after iteration {i}"))
+        status.update(f"{what}: accuracy")
         train_acc = train.accuracy(name, tier, run.params, ds.X_train, ds.Y_train)
         test_acc = train.accuracy(name, tier, run.params, ds.X_test, ds.Y_test)
         blas = [{k: i.get(k) for k in ("internal_api", "num_threads")} for i in threadpool_info()
