@@ -198,6 +198,7 @@ def test_python_tier_runs_to_its_budget_and_projects_the_total(small_dir, capsys
     (["train", "logreg", "--iterations", "0"], "must be at least 1"),
     (["train", "logreg", "--data", "d", "--synthetic"], "not allowed with argument"),
     (["train", "forest"], "invalid choice"),
+    (["train", "logreg", "--full", "--budget", "3"], "not allowed with argument"),
 ])
 def test_bad_train_usage_is_one_line_and_exit_2(capsys, argv, needle):
     assert main(argv + ["--no-plot"]) == 2

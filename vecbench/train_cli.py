@@ -102,8 +102,9 @@ def configure_train(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", type=layer_list, metavar="N,...", help="deep: layer sizes (default n_x,20,7,5,1)")
     p.add_argument("--n-h", type=positive, metavar="N", help=f"shallow: hidden units (default {train.DEFAULT_N_H})")
     p.add_argument("--seed", type=int, help="initialization seed (default: the course's)")
-    p.add_argument("--full", action="store_true", help="python tier: run every iteration, however long")
-    p.add_argument("--budget", type=positive_float, metavar="S",
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--full", action="store_true", help="python tier: run every iteration, however long")
+    length.add_argument("--budget", type=positive_float, metavar="S",
                    help=f"stop after S seconds of training and project the rest (python default {PYTHON_BUDGET:g})")
     p.add_argument("--threads", type=positive, default=1, help="BLAS threads (default 1)")
     p.add_argument("--plot", type=Path, metavar="PATH", help=f"learning-curve PNG (default: a new file in {RESULTS_DIR})")
@@ -125,8 +126,6 @@ def handle_train(args: argparse.Namespace) -> int:
     budget = args.budget
     if budget is None and args.tier == "python" and not args.full:
         budget = PYTHON_BUDGET
-    if args.full:
-        budget = None
     summary = fit(args.model, args.tier, ds, iterations=args.iterations, learning_rate=args.learning_rate,
                   n_h=args.n_h, layers=args.layers, seed=args.seed, budget=budget, threads=args.threads)
     if not args.no_plot:
