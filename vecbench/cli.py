@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import impls
-from vecbench import UsageError, VecbenchError, __version__, check, train_cli
+from vecbench import UsageError, VecbenchError, __version__, check, history, train_cli
 
 DTYPES = ("float64", "float32")
 
@@ -132,6 +132,7 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
 COMMANDS = {
     "list": (configure_list, handle_list, "list the kernels and their tiers"),
     "check": (configure_check, handle_check, "prove every tier matches the reference"),
+    "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
     "data": (train_cli.configure_data, train_cli.handle_data, "make or inspect course-format HDF5 data sets"),
     "train": (train_cli.configure_train, train_cli.handle_train, "train a course model with one tier's kernels"),
 }
