@@ -158,3 +158,16 @@ def test_training_on_a_bad_data_set_fails_before_training_with_one_line(tmp_path
     assert main(["train", "logreg", "--data", str(tmp_path), "--no-plot"]) == 1
     err = capsys.readouterr().err
     assert "missing dataset list_classes" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["data"], "an action is required: make, info"),
+    (["data", "make", "--kind", "dogs", "--out", "x"], "invalid choice"),
+    (["data", "make", "--kind", "cat"], "required: --out"),
+    (["data", "make", "--kind", "cat", "--out", "x", "--m-train", "0"], "must be at least 1"),
+])
+def test_bad_data_usage_is_one_line_and_exit_2(capsys, argv, needle):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err, err
+    assert err.count("\n") == 1
