@@ -206,31 +206,3 @@ def test_bad_train_usage_is_one_line_and_exit_2(capsys, argv, needle):
     assert needle in err, err
     assert err.count("\n") == 1
 
-
-# -- workloads for the runner --------------------------------------------------
-
-@pytest.mark.parametrize("workload", train.workloads(), ids=lambda w: w.name)
-def test_every_workload_times_each_tier_and_checks_it_against_the_reference(workload):
-    ds = workload.dataset("quick")
-    X, Y = ds.X_train[:, :24], ds.Y_train[:, :24]
-    for tier in tiers_of(workload.model):
-        record = train.time_per_iteration(workload.model, tier, X, Y, iterations=4)
-        assert record["verdict"]["ok"], record["verdict"]
-        assert record["iterations_run"] == 4 and len(record["samples"]) == 3
-        assert record["seconds_per_iteration"] > 0
-        assert record["projected_total"] > record["seconds_per_iteration"]
-
-
-def test_a_tier_that_trains_differently_fails_the_workload_check(monkeypatch):
-    ds = train.workloads()[0].dataset("quick")
-    X, Y = ds.X_train[:, :24], ds.Y_train[:, :24]
-    tiers = impls.KERNELS["propagate"].tiers
-    honest = tiers["numpy"]
-
-    def propagate_with_a_slip(w, b, X, Y):
-        dw, db, cost = honest(w, b, X, Y)
-        return dw * 1.001, db, cost
-
-    monkeypatch.setitem(tiers, "python", propagate_with_a_slip)
-    record = train.time_per_iteration("logreg", "python", X, Y, iterations=3)
-    assert not record["verdict"]["ok"] and "differ from the numpy tier" in record["verdict"]["reason"]

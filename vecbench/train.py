@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 import impls
-from vecbench import UsageError, VecbenchError, data
+from vecbench import UsageError, VecbenchError
 
 Params = list[tuple[np.ndarray, Any]]
 
@@ -72,7 +72,8 @@ def logreg_init(layers: list[int], seed: int | None) -> Params:
 def logreg_step(k: TierKernels, params: Params, X: np.ndarray, Y: np.ndarray, learning_rate: float):
     [(w, b)] = params
     dw, db, cost = k.propagate(w, b, X, Y)
-    [(W, B)] = k.update_parameters([(w.T, np.full((1, 1), b))], [(dw.T, np.full((1, 1), db))], learning_rate)
+    [(W, B)] = k.update_parameters([(w.T, np.full((1, 1), b, w.dtype))], [(dw.T, np.full((1, 1), db, w.dtype))],
+                                   learning_rate)
     return [(W.T, float(B[0, 0]))], cost
 
 
@@ -272,85 +273,3 @@ def accuracy(name: str, tier: str, params: Params, X: np.ndarray, Y: np.ndarray)
     """Percentage of examples (columns) predicted right."""
     return float(np.mean(predict(name, tier, params, X) == Y) * 100)
 
-
-# -- timed workloads (for the runner) ----------------------------------------
-
-#: Data per preset: the course's sizes by default, smaller for smoke runs,
-#: ten times the examples for ``large``. Keys are ``data.generate`` options.
-WORKLOAD_DATA = {
-    "cat": {"quick": dict(m_train=64, m_test=16, px=16), "default": dict(),
-            "large": dict(m_train=2090, m_test=500)},
-    "planar": {"quick": dict(m_train=400, m_test=100), "default": dict(),
-               "large": dict(m_train=4000, m_test=1000)},
-}
-#: Iterations timed per tier and preset (a budget may cut the slow tiers short).
-WORKLOAD_ITERATIONS = {"quick": 5, "default": 20, "large": 20}
-#: Normwise relative difference allowed between a tier's parameters and the
-#: reference tier's after the same iterations: rounding differences of a few
-#: ulps per kernel call, grown over a few dozen iterations, stay far below it.
-PARAMS_TOLERANCE = 1e-8
-
-
-@dataclass(frozen=True)
-class Workload:
-    """A timed training workload: model ``model`` on its data at a preset's size."""
-
-    name: str  # "train-logreg"
-    model: str
-
-    def dataset(self, preset: str = "default", seed: int | None = None) -> data.Dataset:
-        kind = MODELS[self.model].data_kind
-        return data.synthetic_dataset(kind, seed=seed, **WORKLOAD_DATA[kind][preset])
-
-
-def workloads() -> list[Workload]:
-    """One workload per model, in MODELS order."""
-    return [Workload(f"train-{name}", name) for name in MODELS]
-
-
-def params_error(params: Params, reference: Params) -> float:
-    """Worst normwise relative difference over the arrays of two parameter lists."""
-    worst = 0.0
-    for pair, ref_pair in zip(params, reference, strict=True):
-        for P, R in zip(pair, ref_pair, strict=True):
-            P, R = np.asarray(P, np.float64), np.asarray(R, np.float64)
-            if P.shape != R.shape:
-                return float("inf")
-            scale = float(np.max(np.abs(R))) if R.size else 0.0
-            diff = float(np.max(np.abs(P - R))) if R.size else 0.0
-            worst = max(worst, diff / scale if scale > 0 else diff)
-    return worst
-
-
-def time_per_iteration(name: str, tier: str, X: np.ndarray, Y: np.ndarray, *, iterations: int,
-                       budget: float | None = None, reference_tier: str = impls.REFERENCE_TIER,
-                       **options) -> dict[str, Any]:
-    """Time ``iterations`` of training ``name`` with ``tier``, then check the result.
-
-    The timed iterations are themselves the check: the reference tier runs
-    the same number of iterations from the same start, and the parameters
-    must agree within ``PARAMS_TOLERANCE`` (else ``ok`` is False and the times
-    should not be reported). Returns a JSON-ready dict: ``first_iteration``
-    (includes any JIT compile), ``samples`` (seconds of each later
-    iteration), ``seconds_per_iteration`` (their median), the iterations run,
-    ``projected_total`` for the model's full course run, and the verdict.
-    """
-    run = train(name, tier, X, Y, iterations=iterations, budget=budget, **options)
-    if tier == reference_tier:
-        error = 0.0
-    else:
-        ref = train(name, reference_tier, X, Y, iterations=run.iterations_run, **options)
-        error = params_error(run.params, ref.params)
-    ok = error <= PARAMS_TOLERANCE
-    course = MODELS[name].iterations
-    return {
-        "model": name, "tier": tier, "layers": run.layers, "n_x": int(X.shape[0]), "m": int(X.shape[1]),
-        "learning_rate": run.learning_rate, "iterations": iterations, "iterations_run": run.iterations_run,
-        "first_iteration": run.first_iteration_seconds, "samples": run.iteration_seconds[1:],
-        "seconds_per_iteration": run.seconds_per_iteration,
-        "course_iterations": course,
-        "projected_total": run.first_iteration_seconds + (course - 1) * run.seconds_per_iteration,
-        "verdict": {"ok": ok, "error": error, "tolerance": PARAMS_TOLERANCE,
-                    "reason": None if ok else f"parameters differ from the {reference_tier} tier's by "
-                                              f"{error:.3g} (tolerance {PARAMS_TOLERANCE:g})"},
-    }
