@@ -1,0 +1,358 @@
+"""A static history page that needs no JavaScript: asv results as PNG plots.
+
+Reads asv's results directly (``<results>/benchmarks.json`` and
+``<results>/<machine>/<commit>-<env>.json``, format version 2) and writes
+``index.html`` with one PNG per kernel and benchmark: time (or the tracked
+value) against commit, one panel per size, one line per tier. The
+regressions asv found (``regressions.json`` of the published site) are
+listed under their kernel. The page loads nothing but its own images, so it
+opens from disk, on any browser, with scripts off.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import html
+import itertools
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib import ticker
+from matplotlib.figure import Figure
+
+import impls
+
+from vecbench import VecbenchError
+from vecbench.offline import _write_atomic
+
+PAGE_DIR = "history"  # inside the asv html_dir
+
+
+@dataclass(frozen=True)
+class Run:
+    """One asv result file: every benchmark measured at one commit in one environment."""
+
+    machine: str
+    env: str
+    commit: str
+    date: int  # commit date, ms since the epoch
+    values: dict[str, list]  # benchmark -> results over the product of its params
+    params: dict[str, list[list[str]]]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    type: str
+    unit: str
+    param_names: tuple[str, ...]
+    params: tuple[tuple[str, ...], ...]
+
+    def combinations(self) -> list[dict[str, str]]:
+        """Param dicts in asv's order (the product of the param lists)."""
+        return [dict(zip(self.param_names, map(_plain, combo))) for combo in itertools.product(*self.params)]
+
+
+def _plain(value: str) -> str:
+    """asv stores params as reprs (``"'dot'"``); show them as written."""
+    try:
+        return str(ast.literal_eval(value))
+    except (ValueError, SyntaxError):
+        return value
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise VecbenchError(f"cannot read asv file {path}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise VecbenchError(f"{path} is not an asv results file")
+    return doc
+
+
+def load_benchmarks(results_dir: Path) -> dict[str, Benchmark]:
+    doc = _load_json(results_dir / "benchmarks.json")
+    out = {}
+    for name, b in doc.items():
+        if name == "version" or not isinstance(b, dict):
+            continue
+        out[name] = Benchmark(name, b.get("type", ""), b.get("unit", ""), tuple(b.get("param_names", ())),
+                              tuple(tuple(p) for p in b.get("params", ())))
+    return out
+
+
+def load_runs(results_dir: Path) -> list[Run]:
+    """Every result file under ``results_dir`` (machine folders hold a machine.json)."""
+    runs = []
+    for machine_json in sorted(results_dir.glob("*/machine.json")):
+        machine = _load_json(machine_json).get("machine", machine_json.parent.name)
+        for path in sorted(machine_json.parent.glob("*.json")):
+            if path.name == "machine.json":
+                continue
+            doc = _load_json(path)
+            columns = doc.get("result_columns")
+            if doc.get("version") != 2 or not isinstance(columns, list) or "result" not in columns:
+                raise VecbenchError(f"{path} is not an asv results file of format version 2")
+            i_value, i_params = columns.index("result"), columns.index("params")
+            values, params = {}, {}
+            for name, row in doc.get("results", {}).items():
+                values[name] = row[i_value] if isinstance(row[i_value], list) else [row[i_value]]
+                params[name] = row[i_params] if len(row) > i_params else []
+            runs.append(Run(machine, doc.get("env_name", "?"), doc["commit_hash"], doc.get("date") or 0,
+                            values, params))
+    return runs
+
+
+# -- series ------------------------------------------------------------------
+
+@dataclass
+class Panel:
+    """One benchmark of one kernel at one size: a line per remaining param combination."""
+
+    title: str
+    lines: dict[str, list[float]]  # label -> value per commit (nan where missing)
+
+
+def commit_order(runs: list[Run], site: Path | None) -> list[str]:
+    """Commits oldest first: asv's revision order when the site has it, else commit date."""
+    hashes = {r.commit for r in runs}
+    index = site / "index.json" if site else None
+    if index and index.is_file():
+        rev = _load_json(index).get("revision_to_hash", {})
+        ordered = [h for _, h in sorted(rev.items(), key=lambda kv: int(kv[0])) if h in hashes]
+        if set(ordered) == hashes:
+            return ordered
+    dates = {r.commit: r.date for r in runs}
+    return sorted(hashes, key=lambda h: (dates[h], h))
+
+
+def panels_by_kernel(bench: Benchmark, runs: list[Run], commits: list[str]) -> dict[str, list[Panel]]:
+    """For one benchmark: kernel (or the benchmark's name) -> its panels, one per size."""
+    position = {c: i for i, c in enumerate(commits)}
+    series: dict[tuple[str, str, str], list[float]] = {}
+    for run in runs:
+        if bench.name not in run.values:
+            continue
+        combos = [dict(zip(bench.param_names, map(_plain, c))) for c in itertools.product(*run.params[bench.name])]
+        for combo, value in zip(combos, run.values[bench.name]):
+            kernel = combo.get("kernel", bench.name)
+            size = combo.get("size", "")
+            label = ", ".join(f"{v}" if k == "tier" else f"{k}={v}" for k, v in combo.items()
+                              if k not in ("kernel", "size")) or bench.name.rsplit(".", 1)[-1]
+            line = series.setdefault((kernel, size, label), [math.nan] * len(commits))
+            if isinstance(value, (int, float)):
+                line[position[run.commit]] = float(value)
+    out: dict[str, dict[str, Panel]] = defaultdict(dict)
+    for (kernel, size, label), values in series.items():
+        title = f"size {size}" if size else bench.name.rsplit(".", 1)[-1]
+        out[kernel].setdefault(size, Panel(title, {})).lines[label] = values
+    return {k: [panels[s] for s in sorted(panels, key=_size_key)] for k, panels in out.items()}
+
+
+def _line_key(label: str):
+    """Tiers in the registry's order (python, numpy, numba, ...), anything else after."""
+    tier = label.split(",")[0]
+    return (impls.TIERS.index(tier), label) if tier in impls.TIERS else (len(impls.TIERS), label)
+
+
+def _line_color(label: str) -> str | None:
+    """The same colour for a tier in every panel and plot."""
+    tier = label.split(",")[0]
+    return f"C{impls.TIERS.index(tier)}" if tier in impls.TIERS else None
+
+
+def _size_key(size: str):
+    return (0, int(size)) if size.isdigit() else (1, size)
+
+
+_SCALES = {"seconds": [(1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms"), (1.0, "s")],
+           "bytes": [(1, "B"), (2**10, "KiB"), (2**20, "MiB"), (2**30, "GiB")]}
+
+
+def scale_for(unit: str, values: np.ndarray) -> tuple[float, str]:
+    """A divisor and unit label that keep the median value readable."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    steps = _SCALES.get(unit)
+    if not steps or finite.size == 0:
+        return 1.0, unit or "value"
+    median = float(np.median(finite))
+    factor, label = steps[0]
+    for f, lab in steps:
+        if median >= f:
+            factor, label = f, lab
+    return factor, label
+
+
+def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: list[str], path: Path) -> None:
+    """One PNG: a panel per size, time (or value) against commit, a line per tier."""
+    cols = min(len(panels), 3)
+    rows = math.ceil(len(panels) / cols)
+    fig = Figure(figsize=(4.6 * cols, 3.6 * rows + 0.6), layout="constrained")
+    everything = np.array([v for p in panels for line in p.lines.values() for v in line], dtype=float)
+    factor, unit = scale_for(bench.unit, everything)
+    what = {"time": "time per call", "peakmemory": "peak memory", "memory": "memory"}.get(bench.type, "value")
+    x = np.arange(len(commits))
+    for i, panel in enumerate(panels):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        drawn = False
+        for label, values in sorted(panel.lines.items(), key=lambda kv: _line_key(kv[0])):
+            y = np.asarray(values, dtype=float) / factor
+            if np.isfinite(y).any():
+                ax.plot(x, y, marker="o", label=label, color=_line_color(label))
+                drawn = True
+        if not drawn:
+            ax.text(0.5, 0.5, "no result", ha="center", va="center", transform=ax.transAxes)
+        finite = everything[np.isfinite(everything) & (everything > 0)]
+        if drawn and bench.unit in _SCALES and finite.size and finite.max() / finite.min() > 20:
+            ax.set_yscale("log")
+            # plain numbers (40, 60) rather than 4x10^1 on a log axis
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+        ax.set_title(panel.title)
+        ax.set_xlabel("commit (oldest to newest)")
+        ax.set_ylabel(f"{what} ({unit})")
+        step = max(1, math.ceil(len(commits) / 12))
+        ax.set_xticks(x[::step], [c[:8] for c in commits][::step], rotation=45 if len(commits) > 4 else 0,
+                      ha="right" if len(commits) > 4 else "center", fontsize=8)
+        ax.set_xlim(-0.5, len(commits) - 0.5)
+        ax.grid(True, which="both", alpha=0.3)
+        if drawn:
+            ax.legend(title="tier", fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{kernel}: {bench.name}")
+    fig.savefig(path, dpi=80, format="png")
+
+
+# -- regressions -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Regression:
+    name: str  # benchmark with its params, as asv names it
+    kernel: str
+    where: str  # the commit (or range) where the value jumped
+    best: float
+    last: float
+    unit: str
+
+
+def load_regressions(site: Path, benchmarks: dict[str, Benchmark]) -> list[Regression] | None:
+    """asv's regressions of the published site; None when it has not been published."""
+    path, index = site / "regressions.json", site / "index.json"
+    if not path.is_file() or not index.is_file():
+        return None
+    rev = {int(k): h for k, h in _load_json(index).get("revision_to_hash", {}).items()}
+    out = []
+    for entry in _load_json(path).get("regressions", []):
+        name, _graph, _graph_params, j, last, best, jumps = entry
+        base = re.sub(r"\(.*\)$", "", name)
+        bench = benchmarks.get(base)
+        combos = bench.combinations() if bench else []
+        combo = combos[j] if isinstance(j, int) and 0 <= j < len(combos) else {}
+        where = []
+        for before, after, *_ in jumps:
+            a, b = rev.get(after, "?")[:8], rev.get(before, "?")[:8] if before is not None else None
+            where.append(a if b is None else f"{b}..{a}")
+        out.append(Regression(name, combo.get("kernel", base), ", ".join(where), best, last,
+                              bench.unit if bench else ""))
+    return out
+
+
+def _fmt(value: float, unit: str) -> str:
+    factor, label = scale_for(unit, np.array([value]))
+    return f"{value / factor:.3g} {label}"
+
+
+# -- the page ----------------------------------------------------------------
+
+_CSS = """body{font-family:sans-serif;max-width:1400px;margin:1em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
+img{max-width:100%;height:auto;display:block;margin:.5em 0 1.5em}code{font-size:90%}.none{color:#666}"""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+
+
+def write_history_page(results_dir: Path, site: Path) -> Path:
+    """Write ``site/history/index.html`` and its PNGs from the asv results; return the page's path."""
+    results_dir, site = Path(results_dir), Path(site)
+    if not (results_dir / "benchmarks.json").is_file():
+        raise VecbenchError(f"no asv results in {results_dir} (benchmarks.json missing): run `vecbench history` first")
+    benchmarks = load_benchmarks(results_dir)
+    runs = load_runs(results_dir)
+    if not runs:
+        raise VecbenchError(f"no asv result files under {results_dir}")
+    out = site / PAGE_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):  # plots of a previous build that may no longer exist
+        old.unlink()
+
+    groups: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for run in runs:
+        groups[(run.machine, run.env)].append(run)
+    # kernel -> [(machine/env heading, benchmark, png name)]
+    figures: dict[str, list[tuple[str, Benchmark, str]]] = defaultdict(list)
+    commit_tables = []
+    for (machine, env), group in sorted(groups.items()):
+        commits = commit_order(group, site)
+        dates = {r.commit: r.date for r in group}
+        commit_tables.append((machine, env, [(c, dates[c]) for c in commits]))
+        for bench in benchmarks.values():
+            for kernel, panels in panels_by_kernel(bench, group, commits).items():
+                png = _slug(f"{kernel}-{bench.name}-{machine}-{env}") + ".png"
+                plot_panels(panels, bench, kernel, commits, out / png)
+                figures[kernel].append((f"{machine}, {env}", bench, png))
+
+    regressions = load_regressions(site, benchmarks)
+    page = _render(figures, commit_tables, regressions, several=len(groups) > 1)
+    _write_atomic(out / "index.html", page.encode("utf-8"))
+    return out / "index.html"
+
+
+def _render(figures, commit_tables, regressions, several: bool) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>vecbench history</title>"
+             f"<style>{_CSS}</style></head><body>",
+             "<h1>vecbench history: kernel timings across commits</h1>",
+             "<p>Each plot shows one kernel: a panel per input size, a line per tier, commits oldest to "
+             "newest. Values are asv's medians. The interactive asv site (needs JavaScript) is "
+             '<a href="../index.html">here</a>.</p>']
+    if regressions is None:
+        parts.append("<p class=none>asv's regression list is not available (the asv site has not been published).</p>")
+    else:
+        parts.append(f"<p>asv found {len(regressions)} regression{'s' if len(regressions) != 1 else ''}.</p>")
+    kernels = sorted(figures)
+    parts.append("<p>Kernels: " + " · ".join(f'<a href="#{e(_slug(k))}">{e(k)}</a>' for k in kernels) + "</p>")
+    for kernel in kernels:
+        parts.append(f'<h2 id="{e(_slug(kernel))}">{e(kernel)}</h2>')
+        if regressions is not None:
+            mine = [r for r in regressions if r.kernel == kernel]
+            if mine:
+                parts.append("<table><tr><th>regressed benchmark</th><th>at commit</th><th>best</th>"
+                             "<th>latest</th><th>latest / best</th></tr>")
+                parts += [f"<tr><td><code>{e(r.name)}</code></td><td><code>{e(r.where)}</code></td>"
+                          f"<td>{e(_fmt(r.best, r.unit))}</td><td>{e(_fmt(r.last, r.unit))}</td>"
+                          f"<td>{r.last / r.best:.2f}×</td></tr>" for r in mine if r.best]
+                parts.append("</table>")
+            else:
+                parts.append("<p class=none>No regression found by asv.</p>")
+        for heading, bench, png in figures[kernel]:
+            label = f"{bench.name}" + (f" — {heading}" if several else "")
+            parts.append(f"<h3>{e(label)}</h3><img src=\"{e(png)}\" alt=\"{e(kernel)}: {e(bench.name)} "
+                         f"against commit, per size and tier\">")
+    parts.append("<h2>Commits</h2>")
+    for machine, env, commits in commit_tables:
+        parts.append(f"<p>machine <code>{e(machine)}</code>, environment <code>{e(env)}</code></p>"
+                     "<table><tr><th>#</th><th>commit</th><th>commit date (UTC)</th></tr>")
+        for i, (commit, date) in enumerate(commits):
+            when = dt.datetime.fromtimestamp(date / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if date else ""
+            parts.append(f"<tr><td>{i}</td><td><code>{e(commit)}</code></td><td>{when}</td></tr>")
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
