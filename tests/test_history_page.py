@@ -10,11 +10,9 @@ from vecbench import VecbenchError
 from vecbench import history_page as hp
 
 
-@pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    site = toy_asv.build(tmp_path_factory.mktemp("toy"))
-    page = hp.write_history_page(site.results, site.html)
-    return site, page
+@pytest.fixture
+def toy(toy_asv_site):
+    return toy_asv_site, toy_asv_site.html / hp.PAGE_DIR / "index.html"
 
 
 def test_runs_are_read_from_asv_result_files_with_their_values(toy):
