@@ -13,12 +13,29 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import dot, sigmoid
+from impls import (cross_entropy_cost, dot, gdot, image2vector, l1_loss, l2_loss, logistic_predict,
+                   multiply, normalize_rows, outer, propagate, relu, shallow_backward, shallow_forward,
+                   sigmoid, sigmoid_derivative, softmax)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
     dot.KERNEL,
     sigmoid.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
+    outer.KERNEL,
+    multiply.KERNEL,
+    gdot.KERNEL,
+    sigmoid_derivative.KERNEL,
+    relu.KERNEL,
+    softmax.KERNEL,
+    normalize_rows.KERNEL,
+    image2vector.KERNEL,
+    l1_loss.KERNEL,
+    l2_loss.KERNEL,
+    cross_entropy_cost.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.

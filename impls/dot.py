@@ -4,6 +4,11 @@
 
 Shapes: ``x1 (n,)``, ``x2 (n,)`` -> Python float. ``n`` may be 0 (the sum of
 nothing is 0.0).
+
+Precision of the loop tiers on float32 input: the accumulator starts as the
+float ``0.0``; under NumPy 2's promotion rules adding a float32 keeps it
+float32 in the python tier, while Numba types it float64 for the whole loop.
+Both stay well within the gate's tolerance.
 """
 
 import numpy as np
@@ -13,7 +18,7 @@ from impls.registry import Kernel, nbytes
 
 
 def dot_python(x1, x2):
-    """Loop: accumulate the products one pair at a time (float64 accumulator)."""
+    """Loop: accumulate the products one pair at a time, in a scalar accumulator."""
     total = 0.0
     for i in range(x1.shape[0]):
         total += x1[i] * x2[i]

@@ -90,3 +90,10 @@ def test_gate_fails_a_tier_that_mutates_its_inputs():
 def test_tolerance_grows_with_reduction_length_and_shrinks_with_precision():
     assert check.tolerance(np.float32, 10_000) == pytest.approx(100 * check.tolerance(np.float32, 1))
     assert check.tolerance(np.float64, 1) < check.tolerance(np.float32, 1) / 1e8
+
+
+def test_gate_fails_every_tier_when_the_reference_is_nan_on_finite_inputs(monkeypatch):
+    spec = impls.KERNELS["dot"]
+    monkeypatch.setitem(spec.tiers, "numpy", lambda x1, x2: float("nan"))
+    verdict = check.check_tier(spec, "python", spec.inputs(15), "n=15")
+    assert not verdict.ok and "not finite" in verdict.reason

@@ -138,6 +138,17 @@ def _array_error(out: np.ndarray, ref: np.ndarray, where: str) -> float:
     return diff / scale if scale > 0 else diff
 
 
+def all_finite(obj: Any) -> bool:
+    """Whether every float in ``obj`` (arrays, floats, nested) is finite."""
+    if isinstance(obj, np.ndarray):
+        return obj.dtype.kind != "f" or bool(np.all(np.isfinite(obj)))
+    if isinstance(obj, (tuple, list)):
+        return all(all_finite(o) for o in obj)
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    return True
+
+
 def snapshot(args: Any) -> Any:
     """A deep copy of ``args`` to detect mutation."""
     return copy.deepcopy(args)
@@ -159,6 +170,11 @@ def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: An
         reference = reference_output(kernel, args)
     before = snapshot(args)
     verdict = dict(kernel=kernel.name, tier=tier, dtype=str(dtype), inputs=label, tolerance=tol)
+    if all_finite(args) and not all_finite(reference):
+        # every tier agreeing on a NaN is no proof: the kernels promise
+        # finite outputs for finite inputs
+        return Verdict(**verdict, ok=False, error=math.inf,
+                       reason="the reference output is not finite on finite inputs")
     try:
         out = impls.call(kernel.name, tier, *args)
     except Exception as exc:  # a tier that raises has failed the gate

@@ -1,0 +1,86 @@
+"""Rows scaled to unit L2 norm, safe from overflow and underflow.
+
+    normalize_rows(X)[i, :] = X[i, :] / ||X[i, :]||_2
+
+Shapes: ``X (n, d)`` -> ``(n, d)`` in the input dtype. ``n`` or ``d`` may be
+0. A zero row has no direction: it stays a zero row (as in scikit-learn's
+``normalize``), in every tier, without a division by zero. Each row is first
+divided by its largest ``|x|``, so the squares can neither overflow (rows near
+``finfo.max``) nor all underflow to 0 (rows of subnormals); the course's
+``X / np.linalg.norm(X, axis=1, keepdims=True)`` fails on both.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from impls.registry import Kernel, nbytes
+
+
+def normalize_rows_python(X):
+    """Loop: per row, a max|x| pass, a sum-of-squares pass, a divide pass."""
+    n, d = X.shape
+    out = np.zeros((n, d), X.dtype)  # zero rows are left as they are
+    for i in range(n):
+        scale = 0.0
+        for j in range(d):
+            if abs(X[i, j]) > scale:
+                scale = abs(X[i, j])
+        if scale == 0.0:
+            continue
+        total = np.float64(0.0)  # float64 in both tiers: a Python 0.0 turns float32 (NEP 50)
+        for j in range(d):
+            total += (X[i, j] / scale) ** 2
+        norm = math.sqrt(total)
+        for j in range(d):
+            out[i, j] = X[i, j] / scale / norm
+    return out
+
+
+def normalize_rows_numpy(X):
+    """Vectorized: divide by the row max|x|, then by the row norm (keepdims)."""
+    scale = np.abs(X).max(axis=1, keepdims=True, initial=0)
+    Xs = X / np.where(scale > 0, scale, 1)  # zero rows stay zero
+    norm = np.sqrt(np.sum(Xs * Xs, axis=1, keepdims=True))
+    return Xs / np.where(norm > 0, norm, 1)
+
+
+normalize_rows_numba = njit(cache=True)(normalize_rows_python)
+
+
+def make_inputs(n, rng, dtype):
+    return (rng.standard_normal((n, n)).astype(dtype),)
+
+
+def edge_inputs(dtype):
+    fi = np.finfo(dtype)
+    pattern = np.array([3.0, -4.0, 0.0, 12.0], dtype)
+    return [
+        ("course's [[0, 3, 4], [1, 6, 4]]", (np.array([[0, 3, 4], [1, 6, 4]], dtype),)),
+        ("a zero row among others", (np.array([[1.0, 2.0], [0.0, 0.0], [-3.0, 4.0]], dtype),)),
+        ("rows of very different scale (squares overflow / underflow)",
+         (np.stack([pattern * (fi.max / 16), pattern, pattern * fi.tiny, pattern * 1e-3]),)),
+        ("transposed (F-ordered) 4 x 2 view", (np.array([[1.0, 2.0, 3.0, 4.0], [0.0, -5.0, 7.0, 1.0]], dtype).T,)),
+        ("single column (n, 1)", (np.array([[-3.0], [0.0], [2.5]], dtype),)),
+        ("one element", (np.array([[-7.0]], dtype),)),
+        ("no rows", (np.zeros((0, 3), dtype),)),
+        ("no columns", (np.zeros((3, 0), dtype),)),
+    ]
+
+
+KERNEL = Kernel(
+    name="normalize_rows",
+    summary="normalize_rows(X (n, d)) -> (n, d): each row / its L2 norm (zero rows stay 0)",
+    tiers={"python": normalize_rows_python, "numpy": normalize_rows_numpy, "numba": normalize_rows_numba},
+    make_inputs=make_inputs,
+    sizes={
+        "quick": (4, 64, 200),
+        "default": (4, 64, 256, 1_024, 2_048),
+        "large": (1_024, 2_048, 4_096),
+    },
+    edge_inputs=edge_inputs,
+    flops=lambda args: 6.0 * args[0].size,  # abs, compare, divide, square, add, divide
+    bytes_moved=lambda args: 2 * nbytes(args[0]),
+    reduction=lambda args: args[0].shape[1],
+)
