@@ -95,3 +95,18 @@ def test_foreign_result_file_is_one_clear_error(toy, tmp_path):
     (results / "m" / "abc-env.json").write_text("{not json")
     with pytest.raises(VecbenchError, match="cannot read asv file"):
         hp.load_runs(results)
+
+
+def test_asv_index_and_error_pages_link_to_the_static_page_once(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    import asv
+
+    shutil.copytree(Path(asv.__file__).parent / "www", tmp_path, dirs_exist_ok=True)
+    hp.link_from_asv_pages(tmp_path)
+    hp.link_from_asv_pages(tmp_path)
+    index = (tmp_path / "index.html").read_text()
+    assert index.count('href="history/index.html"') == 1
+    assert re.search(r"<noscript>[^\n]*history/index\.html[^\n]*</noscript>", index)
+    assert (tmp_path / "error.html").read_text().count('href="history/index.html"') == 1

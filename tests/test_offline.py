@@ -140,6 +140,8 @@ def test_publish_rebuilds_an_offline_asv_site_and_the_static_page(tmp_path, monk
     assert offline.external_urls((toy.html / "index.html").read_text()) == []
     assert said[0].startswith(f"asv site made to work offline: {len(offline.ASSETS)} external files replaced")
     assert any("stupidtable 1.0.1 is not on npm" in line for line in said)
+    for asv_page in ("index.html", "error.html"):  # both point at the page that needs no JavaScript
+        assert 'href="history/index.html"' in (toy.html / asv_page).read_text()
 
     # Without the packages: one line about it, and the static page all the same.
     monkeypatch.setattr(offline, "cache_dir", lambda: tmp_path / "empty")

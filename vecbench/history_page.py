@@ -270,6 +270,28 @@ def _fmt(value: float, unit: str) -> str:
 
 # -- the page ----------------------------------------------------------------
 
+_LINK_MARK = "<!-- vecbench: static history link -->"
+_LINKS = {
+    "index.html": (f'<noscript>{_LINK_MARK}<p>These pages need JavaScript. The <a href="{PAGE_DIR}/index.html">'
+                   "static history page</a> needs none.</p></noscript>"),
+    "error.html": (f'{_LINK_MARK}<p>The <a href="{PAGE_DIR}/index.html">static history page</a> shows the same '
+                   "history without any JavaScript.</p>"),
+}
+
+
+def link_from_asv_pages(site: Path) -> None:
+    """Point asv's index (with scripts off) and its error page at the static page; idempotent."""
+    for name, snippet in _LINKS.items():
+        page = Path(site) / name
+        if not page.is_file():
+            continue
+        text = page.read_text(encoding="utf-8")
+        if _LINK_MARK in text or not re.search(r"<body[^>]*>", text):
+            continue
+        new = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + snippet, text, count=1)
+        _write_atomic(page, new.encode("utf-8"))
+
+
 _CSS = """body{font-family:sans-serif;max-width:1400px;margin:1em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
 img{max-width:100%;height:auto;display:block;margin:.5em 0 1.5em}code{font-size:90%}.none{color:#666}"""

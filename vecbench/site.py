@@ -52,6 +52,7 @@ def finish_site(results_dir: Path, html_dir: Path, say: Callable[[str], None] = 
         for note in sorted({a.note for a, _ in result.replaced if a.note}):
             say(f"  note: {note}")
     page = history_page.write_history_page(results_dir, html_dir)
+    history_page.link_from_asv_pages(html_dir)
     say(f"static history page (no JavaScript): {page}")
     return page
 
