@@ -20,10 +20,10 @@ def test_runs_are_read_from_asv_result_files_with_their_values(toy):
     runs = hp.load_runs(site.results)
     assert sorted(r.commit for r in runs) == sorted(site.commits)
     first = next(r for r in runs if r.commit == site.commits[0])
-    bench = hp.load_benchmarks(site.results)[toy_asv.BENCHMARK]
-    combos = bench.combinations()
-    i = combos.index({"kernel": "sigmoid", "tier": "python", "size": "256"})
-    assert first.values[toy_asv.BENCHMARK][i] == toy_asv.seconds("sigmoid", "python", "256", 0)
+    name = toy_asv.TIME["sigmoid"]
+    combos = hp.load_benchmarks(site.results)[name].combinations()
+    i = combos.index({"tier": "python", "n": "256"})
+    assert first.values[name][i] == toy_asv.seconds("sigmoid", "python", "256", 0)
 
 
 def test_commits_are_ordered_as_asv_orders_them(toy):
@@ -32,23 +32,39 @@ def test_commits_are_ordered_as_asv_orders_them(toy):
     assert hp.commit_order(hp.load_runs(site.results), None) == list(site.commits)  # by date
 
 
-def test_each_kernel_has_a_panel_per_size_and_a_line_per_tier(toy):
+@pytest.mark.parametrize("kernel", toy_asv.KERNELS)
+def test_each_kernel_has_a_panel_per_size_and_a_line_per_tier(toy, kernel):
     site, _ = toy
-    bench = hp.load_benchmarks(site.results)[toy_asv.BENCHMARK]
+    bench = hp.load_benchmarks(site.results)[toy_asv.TIME[kernel]]
     panels = hp.panels_by_kernel(bench, hp.load_runs(site.results), list(site.commits))
-    assert sorted(panels) == sorted(toy_asv.KERNELS)
-    for kernel, kernel_panels in panels.items():
-        assert [p.title for p in kernel_panels] == [f"size {s}" for s in toy_asv.SIZES]
-        for panel, size in zip(kernel_panels, toy_asv.SIZES):
-            assert sorted(panel.lines) == sorted(toy_asv.TIERS)
-            assert panel.lines["numpy"] == [toy_asv.seconds(kernel, "numpy", size, i) for i in range(3)]
+    assert list(panels) == [kernel]  # found from the class name, bench_kernels.Dot -> dot
+    assert [p.title for p in panels[kernel]] == [f"n = {s}" for s in toy_asv.SIZES]
+    for panel, size in zip(panels[kernel], toy_asv.SIZES):
+        assert panel.legend == "tier" and sorted(panel.lines) == sorted(toy_asv.TIERS)
+        assert panel.lines["numpy"] == [toy_asv.seconds(kernel, "numpy", size, i) for i in range(3)]
+
+
+def test_speedup_track_goes_with_its_kernel(toy):
+    site, _ = toy
+    bench = hp.load_benchmarks(site.results)[toy_asv.SPEEDUP]
+    panels = hp.panels_by_kernel(bench, hp.load_runs(site.results), list(site.commits))
+    assert panels["dot"][1].lines == {"numpy/python": [toy_asv.speedup("256", i) for i in range(3)]}
+
+
+def test_a_kernel_param_groups_results_as_a_class_per_kernel_does():
+    bench = hp.Benchmark("bench.TimeAll.time_it", "time", "seconds", ("kernel", "tier", "size"),
+                         (("'dot'", "'relu'"), ("'numpy'",), ("'8'",)))
+    run = hp.Run("m", "env", "c0", 0, {bench.name: [1e-6, 2e-6]}, {bench.name: [list(p) for p in bench.params]})
+    panels = hp.panels_by_kernel(bench, [run], ["c0"])
+    assert {k: [(p.title, p.lines) for p in v] for k, v in panels.items()} == {
+        "dot": [("size = 8", {"numpy": [1e-6]})], "relu": [("size = 8", {"numpy": [2e-6]})]}
 
 
 def test_page_shows_one_loaded_png_per_kernel_and_no_script(toy):
     site, page = toy
     text = page.read_text()
     images = re.findall(r'<img src="([^"]+)"', text)
-    assert len(images) == len(toy_asv.KERNELS)
+    assert len(images) == len(toy_asv.BENCHMARKS)
     for src in images:
         assert (page.parent / src).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<script" not in text.lower()

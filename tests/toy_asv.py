@@ -1,9 +1,11 @@
 """A tiny asv project with three commits of made-up results, published with asv.
 
-The results are written in asv's result format (version 2) rather than
-measured, so the figures are known: the python tier is flat, the numpy tier of
-``dot`` at size 256 gets three times slower at the last commit, which asv's
-regression detection must report. ``asv publish`` then builds a real site.
+Laid out as vecbench's own suite is (a class per kernel, params tier x n,
+plus a speedup track), but the results are written in asv's result format
+(version 2) rather than measured, so the figures are known: the python tier
+is flat, the numpy tier of ``dot`` at n = 256 gets three times slower at the
+last commit, which asv's regression detection must report. ``asv publish``
+then builds a real site.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCHMARK = "bench_kernels.TimeKernel.time_kernel"
 KERNELS = ("dot", "sigmoid")
+TIME = {"dot": "bench_kernels.Dot.time_kernel", "sigmoid": "bench_kernels.Sigmoid.time_kernel"}
+SPEEDUP = "bench_speedup.Dot.track_speedup"  # of dot only
 TIERS = ("python", "numpy")
 SIZES = ("16", "256")
+BENCHMARKS = (*TIME.values(), SPEEDUP)
 MACHINE = "toybox"
 ENV = "existing-py_toy"
 VERSION = "0" * 64  # benchmark version: results and benchmarks.json must agree
@@ -31,6 +35,11 @@ class ToySite:
     results: Path  # asv results_dir
     html: Path  # asv html_dir (published)
     commits: tuple[str, ...]  # oldest first
+
+
+def speedup(size: str, commit_index: int) -> float:
+    """The made-up numpy/python speedup of dot."""
+    return seconds("dot", "python", size, commit_index) / seconds("dot", "numpy", size, commit_index)
 
 
 def seconds(kernel: str, tier: str, size: str, commit_index: int) -> float:
@@ -68,21 +77,25 @@ def build(root: Path) -> ToySite:
 
     results = root / "results" / "asv"
     (results / MACHINE).mkdir(parents=True)
-    params = [[repr(v) for v in values] for values in (KERNELS, TIERS, SIZES)]
-    (results / "benchmarks.json").write_text(json.dumps({
-        BENCHMARK: {"name": BENCHMARK, "type": "time", "unit": "seconds", "version": VERSION,
-                    "param_names": ["kernel", "tier", "size"], "params": params,
-                    "code": "", "number": 0, "repeat": 0, "rounds": 2, "min_run_count": 2,
-                    "sample_time": 0.01, "warmup_time": -1},
-        "version": 2}))
+    params = {name: [[repr(v) for v in TIERS], [repr(v) for v in SIZES]] for name in TIME.values()}
+    params[SPEEDUP] = [[repr("numpy/python")], [repr(v) for v in SIZES]]
+    common = {"code": "", "version": VERSION, "number": 0, "repeat": 0, "rounds": 2, "min_run_count": 2,
+              "sample_time": 0.01, "warmup_time": -1}
+    described = {name: {**common, "name": name, "type": "time", "unit": "seconds",
+                        "param_names": ["tier", "n"], "params": params[name]} for name in TIME.values()}
+    described[SPEEDUP] = {**common, "name": SPEEDUP, "type": "track", "unit": "times faster",
+                          "param_names": ["ratio", "n"], "params": params[SPEEDUP]}
+    (results / "benchmarks.json").write_text(json.dumps({**described, "version": 2}))
     (results / MACHINE / "machine.json").write_text(json.dumps({"machine": MACHINE, "version": 1}))
     for i, commit in enumerate(commits):
-        values = [seconds(k, t, s, i) for k, t, s in itertools.product(KERNELS, TIERS, SIZES)]
+        values = {name: [seconds(kernel, t, s, i) for t, s in itertools.product(TIERS, SIZES)]
+                  for kernel, name in TIME.items()}
+        values[SPEEDUP] = [speedup(s, i) for s in SIZES]
         doc = {"commit_hash": commit, "env_name": ENV, "date": 1704110400000 + i * 86400000,
                "params": {"machine": MACHINE, "python": "3.11"}, "python": "3.11",
                "requirements": {}, "env_vars": {},
                "result_columns": ["result", "params", "version", "started_at", "duration"],
-               "results": {BENCHMARK: [values, params, VERSION, 0, 1.0]},
+               "results": {name: [values[name], params[name], VERSION, 0, 1.0] for name in BENCHMARKS},
                "durations": {}, "version": 2}
         (results / MACHINE / f"{commit[:8]}-{ENV}.json").write_text(json.dumps(doc))
     subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(root / "asv.conf.json")],

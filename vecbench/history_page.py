@@ -117,7 +117,11 @@ class Panel:
     """One benchmark of one kernel at one size: a line per remaining param combination."""
 
     title: str
+    legend: str  # what the lines are (a param name, e.g. "tier")
     lines: dict[str, list[float]]  # label -> value per commit (nan where missing)
+
+
+SIZE_PARAMS = ("n", "size")
 
 
 def commit_order(runs: list[Run], site: Path | None) -> list[str]:
@@ -133,43 +137,58 @@ def commit_order(runs: list[Run], site: Path | None) -> list[str]:
     return sorted(hashes, key=lambda h: (dates[h], h))
 
 
+def kernel_of(bench: Benchmark, combo: dict[str, str]) -> str:
+    """The kernel a result belongs to: a ``kernel`` param, or the class named for it
+    (``bench_kernels.LinearBackward.time_kernel``); else the benchmark's own name."""
+    if "kernel" in combo:
+        return combo["kernel"]
+    parts = bench.name.split(".")
+    if len(parts) >= 3:
+        for name in impls.KERNELS:
+            if name.replace("_", "").lower() == parts[-2].lower():
+                return name
+    return bench.name
+
+
 def panels_by_kernel(bench: Benchmark, runs: list[Run], commits: list[str]) -> dict[str, list[Panel]]:
     """For one benchmark: kernel (or the benchmark's name) -> its panels, one per size."""
     position = {c: i for i, c in enumerate(commits)}
+    size_param = next((p for p in SIZE_PARAMS if p in bench.param_names), None)
+    line_params = [p for p in bench.param_names if p not in ("kernel", size_param)]
+    legend = line_params[0] if len(line_params) == 1 else ""
     series: dict[tuple[str, str, str], list[float]] = {}
     for run in runs:
         if bench.name not in run.values:
             continue
         combos = [dict(zip(bench.param_names, map(_plain, c))) for c in itertools.product(*run.params[bench.name])]
         for combo, value in zip(combos, run.values[bench.name]):
-            kernel = combo.get("kernel", bench.name)
-            size = combo.get("size", "")
-            label = ", ".join(f"{v}" if k == "tier" else f"{k}={v}" for k, v in combo.items()
-                              if k not in ("kernel", "size")) or bench.name.rsplit(".", 1)[-1]
-            line = series.setdefault((kernel, size, label), [math.nan] * len(commits))
-            if isinstance(value, (int, float)):
+            size = combo.get(size_param, "")
+            if legend:
+                label = combo[legend]
+            else:
+                label = ", ".join(f"{k}={combo[k]}" for k in line_params) or bench.name.rsplit(".", 1)[-1]
+            line = series.setdefault((kernel_of(bench, combo), size, label), [math.nan] * len(commits))
+            if isinstance(value, (int, float)) and run.commit in position:
                 line[position[run.commit]] = float(value)
     out: dict[str, dict[str, Panel]] = defaultdict(dict)
     for (kernel, size, label), values in series.items():
-        title = f"size {size}" if size else bench.name.rsplit(".", 1)[-1]
-        out[kernel].setdefault(size, Panel(title, {})).lines[label] = values
+        title = f"{size_param} = {size}" if size_param else bench.name.rsplit(".", 1)[-1]
+        out[kernel].setdefault(size, Panel(title, legend, {})).lines[label] = values
     return {k: [panels[s] for s in sorted(panels, key=_size_key)] for k, panels in out.items()}
-
-
-def _line_key(label: str):
-    """Tiers in the registry's order (python, numpy, numba, ...), anything else after."""
-    tier = label.split(",")[0]
-    return (impls.TIERS.index(tier), label) if tier in impls.TIERS else (len(impls.TIERS), label)
-
-
-def _line_color(label: str) -> str | None:
-    """The same colour for a tier in every panel and plot."""
-    tier = label.split(",")[0]
-    return f"C{impls.TIERS.index(tier)}" if tier in impls.TIERS else None
 
 
 def _size_key(size: str):
     return (0, int(size)) if size.isdigit() else (1, size)
+
+
+def _line_key(label: str):
+    """Tiers in the registry's order (python, numpy, numba, ...), anything else after."""
+    return (impls.TIERS.index(label), label) if label in impls.TIERS else (len(impls.TIERS), label)
+
+
+def _line_color(label: str) -> str | None:
+    """The same colour for a tier in every panel and plot."""
+    return f"C{impls.TIERS.index(label)}" if label in impls.TIERS else None
 
 
 _SCALES = {"seconds": [(1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms"), (1.0, "s")],
@@ -190,6 +209,9 @@ def scale_for(unit: str, values: np.ndarray) -> tuple[float, str]:
     return factor, label
 
 
+_WHAT = {"time": "time per call", "peakmemory": "peak memory", "memory": "memory"}
+
+
 def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: list[str], path: Path) -> None:
     """One PNG: a panel per size, time (or value) against commit, a line per tier."""
     cols = min(len(panels), 3)
@@ -197,7 +219,8 @@ def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: lis
     fig = Figure(figsize=(4.6 * cols, 3.6 * rows + 0.6), layout="constrained")
     everything = np.array([v for p in panels for line in p.lines.values() for v in line], dtype=float)
     factor, unit = scale_for(bench.unit, everything)
-    what = {"time": "time per call", "peakmemory": "peak memory", "memory": "memory"}.get(bench.type, "value")
+    what = _WHAT.get(bench.type, "value")
+    ylabel = f"{what} ({unit})" if bench.type in _WHAT else unit
     x = np.arange(len(commits))
     for i, panel in enumerate(panels):
         ax = fig.add_subplot(rows, cols, i + 1)
@@ -217,15 +240,15 @@ def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: lis
             ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
         ax.set_title(panel.title)
         ax.set_xlabel("commit (oldest to newest)")
-        ax.set_ylabel(f"{what} ({unit})")
+        ax.set_ylabel(ylabel)
         step = max(1, math.ceil(len(commits) / 12))
         ax.set_xticks(x[::step], [c[:8] for c in commits][::step], rotation=45 if len(commits) > 4 else 0,
                       ha="right" if len(commits) > 4 else "center", fontsize=8)
         ax.set_xlim(-0.5, len(commits) - 0.5)
         ax.grid(True, which="both", alpha=0.3)
         if drawn:
-            ax.legend(title="tier", fontsize=8, title_fontsize=8)
-    fig.suptitle(f"{kernel}: {bench.name}")
+            ax.legend(title=panel.legend or None, fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{kernel}: {what if bench.type in _WHAT else unit} against commit ({bench.name})")
     fig.savefig(path, dpi=80, format="png")
 
 
@@ -239,6 +262,7 @@ class Regression:
     best: float
     last: float
     unit: str
+    type: str  # asv's benchmark type: time, track, peakmemory, ...
 
 
 def load_regressions(site: Path, benchmarks: dict[str, Benchmark]) -> list[Regression] | None:
@@ -258,8 +282,8 @@ def load_regressions(site: Path, benchmarks: dict[str, Benchmark]) -> list[Regre
         for before, after, *_ in jumps:
             a, b = rev.get(after, "?")[:8], rev.get(before, "?")[:8] if before is not None else None
             where.append(a if b is None else f"{b}..{a}")
-        out.append(Regression(name, combo.get("kernel", base), ", ".join(where), best, last,
-                              bench.unit if bench else ""))
+        out.append(Regression(name, kernel_of(bench, combo) if bench else base, ", ".join(where), best, last,
+                              bench.unit if bench else "", bench.type if bench else ""))
     return out
 
 
@@ -360,8 +384,11 @@ def _render(figures, commit_tables, regressions, several: bool) -> str:
                              "<th>latest</th><th>latest / best</th></tr>")
                 parts += [f"<tr><td><code>{e(r.name)}</code></td><td><code>{e(r.where)}</code></td>"
                           f"<td>{e(_fmt(r.best, r.unit))}</td><td>{e(_fmt(r.last, r.unit))}</td>"
-                          f"<td>{r.last / r.best:.2f}×</td></tr>" for r in mine if r.best]
+                          f"<td>{f'{r.last / r.best:.2f}×' if r.best else '—'}</td></tr>" for r in mine]
                 parts.append("</table>")
+                if any(r.type == "track" for r in mine):
+                    parts.append("<p class=none>asv reports every rise of a tracked value as a regression; "
+                                 "for a speedup (times faster) a rise is an improvement.</p>")
             else:
                 parts.append("<p class=none>No regression found by asv.</p>")
         for heading, bench, png in figures[kernel]:
