@@ -22,5 +22,16 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/vecbench check
 
+# The pytest-benchmark suite timed for real (`make test` runs the same bodies
+# once, untimed), saved under results/pytest-benchmark. To compare with the
+# previous save and fail on a regression:
+#   make bench-pytest BENCH_ARGS="--benchmark-compare --benchmark-compare-fail=median:10%"
+# pytest-benchmark reports "nothing to compare with" and "other machine" as
+# warnings; shown, they must not turn into errors (filterwarnings = error).
+bench-pytest: $(STAMP)
+	$(BIN)/python -m pytest tests/test_benchmarks.py --benchmark-enable \
+		--benchmark-storage=results/pytest-benchmark --benchmark-autosave \
+		-W "default::pytest_benchmark.logger.PytestBenchmarkWarning" $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info

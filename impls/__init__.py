@@ -13,9 +13,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-from impls import (cross_entropy_cost, dot, gdot, image2vector, l1_loss, l2_loss, logistic_predict,
-                   multiply, normalize_rows, outer, propagate, relu, shallow_backward, shallow_forward,
-                   sigmoid, sigmoid_derivative, softmax)
+from impls import (L_model_backward, L_model_forward, cross_entropy_cost, dot, gdot, image2vector, l1_loss,
+                   l2_loss, linear_activation_backward, linear_activation_forward, linear_backward,
+                   linear_forward, logistic_predict, multiply, normalize_rows, outer, propagate, relu,
+                   relu_backward, shallow_backward, shallow_forward, sigmoid, sigmoid_backward,
+                   sigmoid_derivative, softmax, update_parameters)
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
@@ -36,6 +38,15 @@ KERNELS = MappingProxyType({k.name: k for k in (
     l1_loss.KERNEL,
     l2_loss.KERNEL,
     cross_entropy_cost.KERNEL,
+    linear_forward.KERNEL,
+    linear_backward.KERNEL,
+    relu_backward.KERNEL,
+    sigmoid_backward.KERNEL,
+    linear_activation_forward.KERNEL,
+    linear_activation_backward.KERNEL,
+    L_model_forward.KERNEL,
+    L_model_backward.KERNEL,
+    update_parameters.KERNEL,
 )})
 
 #: Every tier any kernel has, core tiers first.

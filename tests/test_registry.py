@@ -84,3 +84,13 @@ def _arrays(obj):
     elif isinstance(obj, (tuple, list)):
         for o in obj:
             yield from _arrays(o)
+
+
+@pytest.mark.parametrize("name", KERNEL_NAMES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_edge_inputs_honour_dtype(name, dtype):
+    # the gate judges a case by its first array's dtype: one stray float64
+    # array would silently check a float32 case in float64
+    for label, args in impls.KERNELS[name].edge_inputs(np.dtype(dtype)):
+        floats = [x.dtype for x in _arrays(args) if x.dtype.kind == "f"]
+        assert floats and all(dt == dtype for dt in floats), f"{label}: dtypes {set(map(str, floats))}"

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 import impls
-from vecbench import UsageError, VecbenchError, __version__, check
+from vecbench import UsageError, VecbenchError, __version__, check, history
 
 DTYPES = ("float64", "float32")
 
@@ -132,6 +132,7 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
 COMMANDS = {
     "list": (configure_list, handle_list, "list the kernels and their tiers"),
     "check": (configure_check, handle_check, "prove every tier matches the reference"),
+    "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
 }
 
 

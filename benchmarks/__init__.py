@@ -1,0 +1,1 @@
+"""The asv suite (see asv.conf.json): generated from ``impls.KERNELS``, no kernel code here."""
