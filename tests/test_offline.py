@@ -127,28 +127,31 @@ def test_real_packages_hold_every_file_and_keep_the_hashes_they_match(real_tarba
     assert identical == {"jquery", "flot-orderbars", "blueimp-md5", "bootstrap"}
 
 
-def test_publish_rebuilds_an_offline_asv_site_and_the_static_page(tmp_path, monkeypatch):
+def test_history_publish_only_rebuilds_an_offline_asv_site_and_the_static_page(tmp_path, monkeypatch, capsys):
     from tests import toy_asv
-    from vecbench import history_page, site
+    from vecbench import history_page
+    from vecbench.cli import main
 
     toy = toy_asv.build(tmp_path / "toy")
+    monkeypatch.chdir(toy.root)
     _fake_npm_cache(tmp_path / "cache", monkeypatch)
     monkeypatch.setattr(offline, "cache_dir", lambda: tmp_path / "cache")
-    said = []
-    page = site.publish(toy.root / "asv.conf.json", say=said.append)
-    assert page == toy.html / history_page.PAGE_DIR / "index.html" and page.is_file()
+    assert main(["history", "--publish-only"]) == 0
+    page = toy.html / history_page.PAGE_DIR / "index.html"
+    assert page.is_file() and "<img" in page.read_text()
     assert offline.external_urls((toy.html / "index.html").read_text()) == []
-    assert said[0].startswith(f"asv site made to work offline: {len(offline.ASSETS)} external files replaced")
-    assert any("stupidtable 1.0.1 is not on npm" in line for line in said)
+    out = capsys.readouterr().out
+    assert f"asv site made to work offline: {len(offline.ASSETS)} external files replaced" in out
+    assert "stupidtable 1.0.1 is not on npm" in out and f"static history page (no JavaScript, opens from disk): {page}" in out
     for asv_page in ("index.html", "error.html"):  # both point at the page that needs no JavaScript
         assert 'href="history/index.html"' in (toy.html / asv_page).read_text()
 
     # Without the packages: one line about it, and the static page all the same.
     monkeypatch.setattr(offline, "cache_dir", lambda: tmp_path / "empty")
     monkeypatch.setattr(offline.shutil, "which", lambda name: None)
-    said.clear()
     page.unlink()
-    site.publish(toy.root / "asv.conf.json", say=said.append)
-    assert said[0] == ("asv site still needs network (its JavaScript could not be had: npm not found); "
-                       "the static history page needs none")
+    assert main(["history", "--publish-only"]) == 0
+    out = capsys.readouterr().out
+    assert ("asv site still needs network (its JavaScript could not be had: npm not found); "
+            "the static history page needs none\n") in out
     assert page.is_file()
