@@ -216,7 +216,12 @@ def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: lis
     """One PNG: a panel per size, time (or value) against commit, a line per tier."""
     cols = min(len(panels), 3)
     rows = math.ceil(len(panels) / cols)
-    fig = Figure(figsize=(4.6 * cols, 3.6 * rows + 0.6), layout="constrained")
+    width, height = max(4.6 * cols, 6.0), 3.6 * rows + 0.5
+    fig = Figure(figsize=(width, height))
+    # Fixed margins (inches) rather than a layout engine: one draw per figure
+    # instead of several, which matters with a plot per kernel and benchmark.
+    fig.subplots_adjust(left=0.8 / width, right=1 - 0.2 / width, bottom=0.95 / height, top=1 - 0.75 / height,
+                        wspace=0.4, hspace=0.75)
     everything = np.array([v for p in panels for line in p.lines.values() for v in line], dtype=float)
     factor, unit = scale_for(bench.unit, everything)
     what = _WHAT.get(bench.type, "value")
@@ -248,7 +253,7 @@ def plot_panels(panels: list[Panel], bench: Benchmark, kernel: str, commits: lis
         ax.grid(True, which="both", alpha=0.3)
         if drawn:
             ax.legend(title=panel.legend or None, fontsize=8, title_fontsize=8)
-    fig.suptitle(f"{kernel}: {what if bench.type in _WHAT else unit} against commit ({bench.name})")
+    fig.suptitle(f"{kernel}: {what if bench.type in _WHAT else unit} against commit")
     fig.savefig(path, dpi=80, format="png")
 
 
