@@ -46,7 +46,10 @@ def test_asv_sees_exactly_the_generated_classes():
 
 
 @pytest.mark.parametrize("kernel", KERNEL_NAMES)
-def test_time_setup_gates_warms_and_the_benchmark_runs(kernel):
+def test_time_setup_gates_warms_and_the_benchmark_runs(kernel, monkeypatch):
+    # how fast a call is depends on the machine's load: take the asv floor out
+    # of play here (test_calls_under_the_asv_floor_... covers it)
+    monkeypatch.setattr(_common, "MIN_CALL", 0.0)
     spec = impls.KERNELS[kernel]
     bench = suite_class(bench_kernels, kernel)()
     n = str(spec.sizes["quick"][-1])
@@ -56,7 +59,8 @@ def test_time_setup_gates_warms_and_the_benchmark_runs(kernel):
 
 
 @pytest.mark.parametrize("kernel", KERNEL_NAMES)
-def test_speedup_is_a_positive_ratio_of_two_gated_tiers(kernel):
+def test_speedup_is_a_positive_ratio_of_two_gated_tiers(kernel, monkeypatch):
+    monkeypatch.setattr(_common, "MIN_CALL", 0.0)
     n = str(impls.KERNELS[kernel].sizes["quick"][0])
     bench = suite_class(bench_speedup, kernel)()
     bench.setup("numba/numpy", n)

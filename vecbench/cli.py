@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,10 @@ from rich.table import Table
 
 import impls
 from vecbench import UsageError, VecbenchError, __version__, check, history
+from vecbench import compare as compare_cmd
+from vecbench import demo as demo_cmd
+from vecbench import report as report_cmd
+from vecbench import run_cli as run_cmd
 
 DTYPES = ("float64", "float32")
 
@@ -132,6 +137,10 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
 COMMANDS = {
     "list": (configure_list, handle_list, "list the kernels and their tiers"),
     "check": (configure_check, handle_check, "prove every tier matches the reference"),
+    "run": (run_cmd.configure, run_cmd.handle, "gate, then time every kernel x tier x size; save the run"),
+    "report": (report_cmd.configure, report_cmd.handle, "a run as a speed-up table, plots and an HTML/markdown page"),
+    "compare": (compare_cmd.configure, compare_cmd.handle, "compare two runs; exit 1 if anything got slower"),
+    "demo": (demo_cmd.configure, demo_cmd.handle, "the course's demo: dot, outer, multiply, gdot in every tier"),
     "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
 }
 
@@ -168,3 +177,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vecbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output stopped early (`| head`): nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 1

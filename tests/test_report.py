@@ -1,0 +1,150 @@
+"""The report: PNG plots and a self-contained page; compare's verdicts and exit codes."""
+
+import re
+
+import pytest
+
+from tests.fakes import document, record
+from vecbench import VecbenchError, compare, report, results
+from vecbench.cli import main
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def a_run(scale=1.0, spread=0.02):
+    """Two kernels, an extra tier, a gate failure and a budget skip."""
+    recs = []
+    for n in (10, 1000, 100000):
+        recs += [record("dot", "python", n, scale * 1e-7 * n, spread),
+                 record("dot", "numpy", n, scale * (1e-6 + 1e-9 * n), spread),
+                 record("dot", "numba", n, scale * 2e-9 * n + 1e-7, spread),
+                 record("dot", "numba_parallel", n, scale * 1e-9 * n + 1e-6, spread)]
+    recs += [record("sigmoid", "python", 64, scale * 1e-3, spread),
+             record("sigmoid", "numpy", 64, scale * 1e-5, spread),
+             record("sigmoid", "numba", 64, 0, status="failed", reason="error 1 > tolerance 1e-13",
+                    verdict={"ok": False, "error": 1.0, "tolerance": 1e-13, "reason": "error 1 > tolerance 1e-13"}),
+             record("sigmoid", "python", 256, 0, status="skipped", estimate=0.2, reason="predicted 0.2 s"),
+             record("sigmoid", "numpy", 256, scale * 2e-4, spread)]
+    return document(recs)
+
+
+@pytest.fixture
+def stub_plots(monkeypatch):
+    """Skip the drawing (covered by the HTML test) where a test is about something else."""
+    from vecbench import plots
+    for name in ("time_vs_size", "speedup_heatmap", "roofline"):
+        monkeypatch.setattr(plots, name, lambda *args, **kw: PNG + b"stub")
+
+
+def saved(tmp_path, doc, name):
+    return results.save(doc, out=tmp_path / name)
+
+
+def test_report_writes_pngs_and_a_self_contained_html_page(tmp_path, capsys):
+    run = saved(tmp_path, a_run(), "run.json")
+    out = tmp_path / "report"
+    assert main(["report", str(run), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"report: {out / 'index.html'}" in printed and "dot" in printed and "MISMATCH" in printed
+    for name in ("speedup-heatmap.png", "roofline.png", "time-dot.png", "time-sigmoid.png"):
+        assert (out / name).read_bytes().startswith(PNG), name
+    page = (out / "index.html").read_text()
+    images = re.findall(r'<img src="([^"]*)"', page)
+    assert len(images) == 4 and all(src.startswith("data:image/png;base64,") for src in images)
+    without_images = re.sub(r'src="data:[^"]*"', "", page)
+    assert not re.search(r"https?:|//|@import|url\(|<script|<link", without_images)
+    assert "Test CPU" in page and "numba_parallel" in page and "MISMATCH" in page
+
+
+def test_report_in_markdown_links_the_pngs_beside_it(tmp_path, stub_plots):
+    run = saved(tmp_path, a_run(), "run.json")
+    page = report.write_report(results.load(run), "run.json", tmp_path / "md", fmt="md")
+    text = page.read_text()
+    for name in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        assert (page.parent / name).read_bytes().startswith(PNG)
+    assert "| dot |" in text
+
+
+def test_report_defaults_to_the_latest_run(tmp_path, monkeypatch, capsys, stub_plots):
+    monkeypatch.chdir(tmp_path)
+    results.save(a_run(), runs_dir=results.RUNS_DIR)
+    assert main(["report", "--format", "md"]) == 0
+    assert "report: results/report/run-20250102T030405-quick/report.md" in capsys.readouterr().out
+
+
+def test_report_never_writes_into_a_directory_of_other_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(VecbenchError, match="did not write"):
+        report.write_report(a_run(), "run", tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("scale,spread,verdict,status", [
+    (1.0, 0.02, "same", 0),
+    (1.5, 0.02, "slower", 1),
+    (0.5, 0.02, "faster", 0),
+    (1.05, 0.02, "same", 0),          # under the threshold
+    (1.5, 0.9, "same (noisy)", 0),    # past the threshold, but the IQRs overlap
+])
+def test_compare_verdicts_and_exit_status(tmp_path, capsys, scale, spread, verdict, status):
+    a = saved(tmp_path, a_run(spread=spread), "a.json")
+    b = saved(tmp_path, a_run(scale=scale, spread=spread), "b.json")
+    rows = compare.compare(results.load(a), results.load(b), 0.10)
+    timed = [r["verdict"] for r in rows if r["a"]["status"] == "ok" and r["a"]["stats"]["median"] > 1e-5]
+    assert timed and set(timed) == {verdict}
+    assert main(["compare", str(a), str(b), "--threshold", "10%"]) == status
+    assert ("slower" in capsys.readouterr().out) == (status == 1)
+
+
+def test_compare_flags_a_tier_that_broke_and_records_only_in_one_run(tmp_path):
+    doc_b = a_run()
+    doc_b["records"][1] = record("dot", "numpy", 10, 0, status="failed", reason="mismatch")
+    doc_b["records"].append(record("relu", "numpy", 10, 1e-6))
+    rows = {r["key"][:3]: r["verdict"] for r in compare.compare(a_run(), doc_b, 0.1)}
+    assert rows[("dot", "numpy", 10)] == "broken"
+    assert rows[("relu", "numpy", 10)] == "only in B"
+    assert rows[("sigmoid", "python", 256)].startswith("not timed")
+
+
+@pytest.mark.parametrize("text,value", [("10%", 0.1), ("0.05", 0.05), ("25%", 0.25)])
+def test_threshold_accepts_percent_or_fraction(text, value):
+    assert compare.threshold(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["ten", "10", "-5%"])
+def test_a_bad_threshold_is_a_usage_error(tmp_path, capsys, text):
+    a = saved(tmp_path, a_run(), "a.json")
+    assert main(["compare", str(a), str(a), "--threshold", text]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+@pytest.mark.parametrize("records", [
+    [],
+    [record("dot", "numba", 10, 1e-6), record("dot", "numba", 100, 2e-6)],
+    [record("dot", "python", 10, 0, status="skipped", estimate=1.0, reason="over budget"),
+     record("dot", "numpy", 10, 0, status="failed", reason="mismatch")],
+    [record("dot", "python", 10, 0.0), record("dot", "numpy", 10, 0.0)],  # a coarse timer read 0
+], ids=["no records", "one tier", "nothing timed", "zero times"])
+def test_report_draws_runs_with_little_or_nothing_to_show(tmp_path, records):
+    page = report.write_report(document(records), "run", tmp_path / "r")
+    assert page.read_text().count("data:image/png;base64,") >= 2
+
+
+def test_compare_leaves_records_under_min_time_unjudged(tmp_path, capsys):
+    a = saved(tmp_path, a_run(), "a.json")
+    b = saved(tmp_path, a_run(scale=2.0), "b.json")
+    rows = compare.compare(results.load(a), results.load(b), 0.1, min_time=1.0)
+    assert {r["verdict"] for r in rows if r["ratio"] is not None} == {"too fast to judge"}
+    assert main(["compare", str(a), str(b), "--min-time", "1"]) == 0
+    assert main(["compare", str(a), str(b)]) == 1
+
+
+def test_compare_can_judge_minimums(tmp_path):
+    slower_median = a_run()
+    for r in slower_median["records"]:
+        if r["status"] == "ok":  # the median moves, the minimum stays
+            r["stats"] = dict(r["stats"], median=r["stats"]["median"] * 3, q1=r["stats"]["q1"] * 3,
+                              q3=r["stats"]["q3"] * 3)
+    by_median = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1)}
+    by_min = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1, stat="min")}
+    assert "slower" in by_median and "slower" not in by_min

@@ -1,0 +1,171 @@
+"""The sweep: gate before timing, budget skips with estimates, interleaving, Ctrl-C."""
+
+import pytest
+
+import impls
+from tests.fakes import FakeClock, fake_kernel, register
+from vecbench import results, run, run_cli
+
+FAST = {"numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
+
+
+def sweep(clock, **settings):
+    settings = {"preset": "quick", **settings}
+    return run.Sweep(run.Settings(**settings), clock, tick=0.0)
+
+
+def test_a_mismatching_tier_is_recorded_as_failed_and_never_timed(monkeypatch):
+    clock, log = FakeClock(), []
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, log=log, wrong="numba", sizes=(10, 20))
+    register(monkeypatch, spec)
+    records = sweep(clock).run([spec])
+    numba = [r for r in records if r["tier"] == "numba"]
+    assert [r["status"] for r in numba] == ["failed", "failed"]
+    for r in numba:
+        assert not r["verdict"]["ok"] and "tolerance" in r["reason"]
+        assert "samples" not in r and "stats" not in r
+    # called only for its first call and by the gate: never sampled
+    assert sum(t == "numba" for t, _ in log) == 2 * 2
+    assert all(r["status"] == "ok" and r["samples"] for r in records if r["tier"] != "numba")
+
+
+def test_a_tier_that_raises_is_recorded_as_failed_with_the_error(monkeypatch):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10,))
+    monkeypatch.setitem(spec.tiers, "numba", lambda Z: 1 / 0)
+    register(monkeypatch, spec)
+    (python, numpy, numba) = sweep(clock).run([spec])
+    assert numba["status"] == "failed" and "ZeroDivisionError" in numba["reason"]
+    assert python["status"] == numpy["status"] == "ok"
+
+
+def test_a_tier_that_raises_only_once_timed_is_recorded_as_an_error(monkeypatch):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10,))
+    real, calls = spec.tiers["numba"], []
+
+    def flaky(Z):
+        calls.append(1)
+        if len(calls) > 2:  # fine for the first call and the gate, then fails
+            raise RuntimeError("state leaked between calls")
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numba", flaky)
+    register(monkeypatch, spec)
+    by_tier = {r["tier"]: r for r in sweep(clock).run([spec])}
+    assert by_tier["numba"]["status"] == "error" and "state leaked" in by_tier["numba"]["reason"]
+    assert "samples" not in by_tier["numba"]
+    assert by_tier["python"]["status"] == by_tier["numpy"]["status"] == "ok"
+
+
+def test_python_sizes_over_budget_are_skipped_with_their_estimate(monkeypatch):
+    clock, log = FakeClock(), []
+    spec = fake_kernel(clock, {"python": lambda n: 1e-6 * n**2, **FAST}, log=log)  # sizes 10..160
+    register(monkeypatch, spec)
+    records = sweep(clock, budget=0.005).run([spec])
+    python = {r["n"]: r for r in records if r["tier"] == "python"}
+    assert [python[n]["status"] for n in (10, 20, 40, 80, 160)] == ["ok", "ok", "ok", "skipped", "skipped"]
+    # fitted growth: time ~ work^2 from n=10, 20, 40, extrapolated from n=40
+    assert python[80]["estimate"] == pytest.approx(1e-6 * 80**2, rel=0.02)
+    assert python[160]["estimate"] == pytest.approx(1e-6 * 160**2, rel=0.02)
+    assert python[80]["growth_exponent"] == pytest.approx(2.0, abs=0.02)
+    assert "budget" in python[80]["reason"] and python[80]["budget"] == 0.005
+    assert not any(t == "python" and n >= 80 for t, n in log)
+    # the other tiers are not budgeted
+    assert all(r["status"] == "ok" for r in records if r["tier"] != "python")
+
+
+def test_a_first_call_over_budget_skips_the_rest_of_that_measurement(monkeypatch):
+    clock, log = FakeClock(), []
+    spec = fake_kernel(clock, {"python": lambda n: 1.0, **FAST}, log=log, sizes=(10,))
+    register(monkeypatch, spec)
+    (python, *_) = sweep(clock, budget=0.5).run([spec])
+    assert python["status"] == "skipped" and python["estimate"] == pytest.approx(1.0)
+    assert sum(t == "python" for t, _ in log) == 2  # the first call, and a second to confirm
+
+
+def test_one_slow_first_call_alone_does_not_skip_a_size(monkeypatch):
+    clock = FakeClock()
+    costs = iter([1.0])  # a hiccup on the first call only
+    spec = fake_kernel(clock, {"python": lambda n: next(costs, 0.01), **FAST}, sizes=(10,))
+    register(monkeypatch, spec)
+    (python, *_) = sweep(clock, budget=0.5).run([spec])
+    assert python["status"] == "ok" and python["stats"]["median"] == pytest.approx(0.01)
+
+
+def test_prediction_from_one_point_assumes_linear_growth_and_clamps_flat_fits():
+    assert run.predict([(100, 1.0)], 400) == (4.0, 1.0)
+    estimate, k = run.predict([(10, 1.0), (100, 1.0)], 1000)  # flat: overhead-dominated sizes
+    assert k == run.EXPONENT_RANGE[0] and estimate == pytest.approx(10.0)
+    assert run.predict([], 10) is None
+
+
+def test_samples_interleave_tiers_in_a_seeded_order(monkeypatch):
+    def order(seed):
+        clock, log = FakeClock(), []
+        spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, log=log,
+                           sizes=(10,))
+        register(monkeypatch, spec)
+        sweep(clock, seed=seed).run([spec])
+        return [t for t, _ in log]
+
+    first = order(1)
+    assert first == order(1)
+    assert any(order(seed) != first for seed in (2, 3, 4))
+    sampled = first[-9:]  # one call per sample (5 ms > the 2 ms floor): three rounds of three tiers
+    assert all(sorted(sampled[i:i + 3]) == ["numba", "numpy", "python"] for i in (0, 3, 6))
+
+
+def test_records_carry_throughput_and_speedups(monkeypatch):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-3, "numpy": lambda n: 1e-5, "numba": lambda n: 2e-6},
+                       sizes=(10,))
+    register(monkeypatch, spec)
+    by_tier = {r["tier"]: r for r in sweep(clock).run([spec])}
+    numba = by_tier["numba"]
+    assert numba["speedup_vs_python"] == pytest.approx(500, rel=0.01)
+    assert numba["speedup_vs_numpy"] == pytest.approx(5, rel=0.01)
+    assert numba["gflops"] == pytest.approx(10 / 2e-6 / 1e9, rel=0.01)
+    assert numba["shapes"] == [[10]] and numba["dtype"] == "float64"
+    assert numba["first_call"] >= 2e-6 and numba["number"] * 2e-6 >= 0.002
+
+
+def test_mutating_kernels_are_gated_and_timed_on_fresh_inputs(monkeypatch):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10,), mutates=True)
+    register(monkeypatch, spec)
+    assert all(r["status"] == "ok" for r in sweep(clock).run([spec]))
+
+
+def test_ctrl_c_keeps_what_was_measured(monkeypatch, tmp_path):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10, 20, 40))
+    real = spec.tiers["numba"]
+
+    def interrupt_at_40(Z):
+        if Z.size == 40:
+            raise KeyboardInterrupt
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numba", interrupt_at_40)
+    register(monkeypatch, spec)
+    monkeypatch.setitem(run.timing.TIMERS, "fake", clock)
+    doc = run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+    assert doc["complete"] is False
+    assert sorted({r["n"] for r in doc["records"]}) == [10, 20]
+    path = results.save(doc, runs_dir=tmp_path)
+    assert results.load(path)["records"] == results.finite_or_none(doc["records"])
+
+
+def test_cli_run_writes_a_valid_run_of_real_kernels(tmp_path, capsys):
+    from vecbench.cli import main
+    out = tmp_path / "run.json"
+    status = main(["run", "--kernels", "dot", "--sizes", "15", "200", "--quick", "--threads", "1",
+                   "--out", str(out)])
+    assert status == 0
+    doc = results.load(out)
+    assert {(r["tier"], r["n"]) for r in doc["records"]} == {(t, n) for t in impls.KERNELS["dot"].tiers
+                                                             for n in (15, 200)}
+    assert all(r["status"] == "ok" and r["verdict"]["ok"] for r in doc["records"])
+    assert doc["settings"]["threads"] == 1 and doc["machine"]["numba"]["num_threads"] == 1
+    assert f"results: {out}" in capsys.readouterr().out

@@ -1,0 +1,82 @@
+"""One measurement: first call apart, autorange long enough, stats, fresh inputs."""
+
+import numpy as np
+import pytest
+
+from tests.fakes import FakeClock
+from vecbench import timing
+
+
+def ticking(clock, seconds):
+    def fn(*args):
+        clock.advance(seconds)
+    return fn
+
+
+@pytest.mark.parametrize("per_call", [1e-7, 3.3e-6, 4e-4, 5e-3])
+@pytest.mark.parametrize("estimate", [None, 1e-9, 1.0])
+def test_autorange_picks_enough_calls_for_a_sample_to_beat_the_floor(per_call, estimate):
+    clock = FakeClock()
+    call = timing.Call(ticking(clock, per_call), (), clock)
+    number, expected = timing.autorange(call, 1e-3, estimate)
+    assert number * per_call >= 1e-3 * 0.999
+    assert call.sample(number) >= 1e-3
+    # and not wildly more than needed: the 1-2-5 step past the mark, with 20% aim
+    assert number * per_call <= max(per_call, 1e-3 * 1.2 * 5)
+    assert expected == pytest.approx(number * per_call, rel=1e-3)
+
+
+def test_first_call_is_timed_alone_and_never_enters_a_sample():
+    clock = FakeClock()
+    costs = iter([2.0])  # the first call "compiles" for 2 s, then 1 µs per call
+
+    def fn():
+        clock.advance(next(costs, 1e-6))
+
+    m = timing.measure(fn, (), timing.PLANS["quick"], clock)
+    assert m["first_call"] == pytest.approx(2.0)
+    assert all(s == pytest.approx(1e-6, rel=1e-3) for s in m["samples"])
+    assert m["number"] * 1e-6 >= timing.PLANS["quick"].min_sample_time
+
+
+def test_timer_granularity_raises_the_sample_floor():
+    clock = FakeClock()
+    m = timing.measure(ticking(clock, 1e-6), (), timing.PLANS["quick"], clock, tick=1e-5)
+    assert m["number"] * 1e-6 >= timing.RESOLUTION_FACTOR * 1e-5
+
+
+def test_granularity_is_the_smallest_step_the_clock_takes():
+    readings = iter(np.repeat(np.arange(0, 10, 0.25), 3))
+    assert timing.granularity(lambda: float(next(readings)), tries=5) == 0.25
+
+
+def test_stats_are_median_quartiles_and_minimum():
+    st = timing.stats([5.0, 1.0, 3.0, 2.0, 4.0])
+    assert (st.median, st.q1, st.q3, st.iqr, st.min, st.max) == (3.0, 2.0, 4.0, 2.0, 1.0, 5.0)
+    assert timing.stats([7.0]).iqr == 0.0
+
+
+def test_repeats_follow_the_plan_within_its_bounds():
+    plan = timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=3, max_repeat=7)
+    assert plan.repeats(0.01) == 7
+    assert plan.repeats(0.025) == 4
+    assert plan.repeats(10.0) == 3
+
+
+def test_a_mutating_kernel_gets_fresh_inputs_for_every_call():
+    clock = FakeClock()
+    seen = []
+
+    def scale_in_place(Z):
+        seen.append(Z.copy())
+        Z *= 2.0
+        clock.advance(1e-4)
+
+    Z = np.arange(4.0)
+    call = timing.Call(scale_in_place, (Z,), clock, mutates=True, args_bytes=Z.nbytes)
+    call.first_call()
+    number, _ = timing.autorange(call, 1e-3)
+    call.sample(number)
+    assert len(seen) > number
+    assert all(np.array_equal(s, np.arange(4.0)) for s in seen)
+    assert np.array_equal(Z, np.arange(4.0))

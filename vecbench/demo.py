@@ -1,0 +1,168 @@
+"""``vecbench demo``: the course's vectorization demo, loops vs NumPy vs Numba.
+
+The course times dot, outer, elementwise multiply and a general dot on two
+15-element lists with ``time.process_time()`` read once around one call, then
+shows the vectorized versions. Here the same operations run in every tier,
+checked by the equivalence gate first, on the course's lists and then at
+10^6 elements, and are timed by the runner's measurement (first call apart,
+autorange, repeated samples, median).
+
+``--timer process_time`` times them the course's way instead — one reading
+of ``process_time`` around one call — beside the runner's median, to show why
+that clock is a poor instrument for small work: a single reading is a
+handful of timer steps (on Windows a step is 15.6 ms, so it reads 0 ms), it
+includes the timer's own overhead, and it sums the CPU time of every thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextlib import ExitStack
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+import impls
+from vecbench import check, machine, timing
+from vecbench.report import fmt_time, fmt_x
+
+#: The course's two 15-element lists.
+X1 = [9, 2, 5, 0, 0, 7, 5, 0, 0, 0, 9, 2, 5, 0, 0]
+X2 = [9, 2, 2, 9, 0, 9, 2, 5, 0, 0, 9, 2, 5, 0, 0]
+
+TIERS = ("python", "numpy", "numba")
+TIER_NAMES = {"python": "loops", "numpy": "NumPy", "numba": "Numba"}
+PLAN = timing.Plan(min_sample_time=0.005, target_time=0.05, min_repeat=3, max_repeat=7)
+
+
+def course_inputs(rng: np.random.Generator) -> dict[str, tuple[str, tuple]]:
+    """Operation -> (what it is, arguments) on the course's lists."""
+    x1, x2 = np.array(X1, dtype=np.float64), np.array(X2, dtype=np.float64)
+    W = rng.random((3, len(X1)))  # the course's np.random.rand(3, len(x1))
+    lists = "course's x1, x2 (15,)"
+    return {"dot": (lists, (x1, x2)), "outer": (lists, (x1, x2)), "multiply": (lists, (x1, x2)),
+            "gdot": ("W (3, 15), course's x1 (15,)", (W, x1))}
+
+
+def large_inputs(n: int, rng: np.random.Generator) -> dict[str, tuple[str, tuple]]:
+    """The same operations at ``n`` elements (outer: two vectors of sqrt(n), an n-element result)."""
+    x1, x2 = rng.standard_normal(n), rng.standard_normal(n)
+    side = max(1, int(round(n ** 0.5)))
+    return {"dot": (f"x1, x2 ({n:,},)", (x1, x2)),
+            "outer": (f"x1, x2 ({side:,},) -> {side * side:,} elements", (x1[:side].copy(), x2[:side].copy())),
+            "multiply": (f"x1, x2 ({n:,},)", (x1, x2)),
+            "gdot": (f"W (3, {n:,}), x ({n:,},)", (rng.standard_normal((3, n)), x1))}
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
+                   help="perf_counter: the runner's measurement (default); process_time: the course's single "
+                        "reading, shown beside the runner's median")
+    p.add_argument("--n", type=int, default=1_000_000, metavar="N", help="elements of the large case (default 10^6)")
+    p.add_argument("--threads", type=int, metavar="N", help="BLAS and Numba threads (default: every core)")
+    p.add_argument("--seed", type=int, default=1)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from vecbench import UsageError
+    if args.n < 1:
+        raise UsageError("--n must be at least 1")
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    course = args.timer == "process_time"
+    rng = np.random.default_rng(args.seed)
+    cases = [course_inputs(rng), large_inputs(args.n, rng)]
+    table = Table(title="the course's vectorization demo: loops vs NumPy vs Numba, checked equal first"
+                  + (" — the course's timer (process_time read once around one call) vs the runner" if course
+                     else " — median time per call"), title_justify="left")
+    for col in ("operation", "inputs", "result", "timer"):
+        table.add_column(col)
+    for tier in TIERS:
+        table.add_column(TIER_NAMES[tier], justify="right")
+    table.add_column("NumPy vs loops", justify="right")
+    table.add_column("Numba vs loops", justify="right")
+    missing, failed = [], []
+    with ExitStack() as stack:
+        try:
+            machine.set_threads(args.threads, stack)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        with console.status("measuring") as status:
+            for ops in cases:
+                for op, (what, op_args) in ops.items():
+                    if op not in impls.KERNELS:
+                        missing.append(op)
+                        continue
+                    status.update(f"{op}: {what}")
+                    rows, bad = demo_rows(op, op_args, course)
+                    failed += bad
+                    for i, row in enumerate(rows):
+                        table.add_row(*([op, what] if i == 0 else ["", ""]), *row, end_section=i == len(rows) - 1)
+    console.print(table)
+    for op in dict.fromkeys(missing):
+        console.print(f"[yellow]{op}[/]: not available (no kernel {op!r} is registered in this build)",
+                      highlight=False)
+    for line in failed:
+        console.print(f"[red]MISMATCH[/] {line}", highlight=False)
+    if course:
+        tick = timing.granularity(time.process_time)
+        console.print(f"process_time advances in steps of about {fmt_time(tick)} on this machine. One reading "
+                      "around one call of small work is a few such steps plus the timer's own overhead, so "
+                      "its speed-ups are noise; on Windows, where a step is 15.6 ms, it reads 0 ms and the "
+                      "speed-up is a division by zero. It also adds up the CPU time of every thread, so "
+                      "multithreaded BLAS looks slower than it is. The runner repeats the call until a sample "
+                      "is long enough for the timer, repeats samples and reports the median.", highlight=False)
+    return 1 if failed else 0
+
+
+def demo_rows(op: str, op_args: tuple, course: bool) -> tuple[list[list[str]], list[str]]:
+    """Table rows of one operation (result, timer, one cell per tier, speed-ups) and gate failures.
+
+    One row with the runner's medians; with ``course`` a row of the course's
+    single ``process_time`` reading first.
+    """
+    spec = impls.KERNELS[op]
+    verdicts = check.gate(spec, op_args, TIERS, label="demo")
+    bad = [f"{op} {t}: {v.reason}" for t, v in verdicts.items() if not v.ok]
+    medians: dict[str, float] = {}
+    readings: dict[str, float] = {}
+    for tier in TIERS:
+        if not verdicts[tier].ok:
+            continue
+        fn = spec.tiers[tier]
+        medians[tier] = timing.measure(fn, op_args, PLAN, time.perf_counter, spec.mutates)["stats"].median
+        if course:  # exactly the course's instrument: one reading around one (warm) call
+            tic = time.process_time()
+            fn(*op_args)
+            toc = time.process_time()
+            readings[tier] = toc - tic
+    result = preview(impls.call(op, "numpy", *op_args))
+    rows = []
+    if course:
+        rows.append([result, "process_time, once",
+                     *[f"{1000 * readings[t]:.4g} ms" if t in readings else "mismatch" for t in TIERS],
+                     *[ratio(readings, t) for t in ("numpy", "numba")]])
+    rows.append(["" if course else result, "runner median",
+                 *[fmt_time(medians[t]) if t in medians else "mismatch" for t in TIERS],
+                 *[ratio(medians, t) for t in ("numpy", "numba")]])
+    return rows, bad
+
+
+def ratio(times: dict[str, float], tier: str) -> str:
+    loops, t = times.get("python"), times.get(tier)
+    if loops is None or t is None:
+        return "—"
+    if t == 0:
+        return "÷ 0"
+    return fmt_x(loops / t)
+
+
+def preview(out: Any) -> str:
+    if isinstance(out, float):
+        return f"{out:g}"
+    if isinstance(out, np.ndarray):
+        return f"array {out.shape}"
+    return type(out).__name__

@@ -1,0 +1,310 @@
+"""``vecbench report``: a run as a terminal table, PNG plots and one page.
+
+The page is built once as a list of blocks (headings, paragraphs, tables,
+images) and rendered either as self-contained HTML (images embedded as
+base64 data URIs, inline CSS, no external URL at all: it opens offline, from
+a mail attachment, anywhere) or as markdown with the PNGs beside it.
+Everything is derived from the run file; nothing is measured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from vecbench import VecbenchError, machine, results
+
+REPORTS_DIR = Path("results") / "report"
+#: Marks a directory as vecbench's own output, so regenerating may replace files in it.
+MARKER = ".vecbench-report"
+#: A record whose IQR exceeds this fraction of its median is called noisy.
+NOISY = 0.25
+
+
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def fmt_x(speedup: float | None) -> str:
+    if not speedup:
+        return "—"
+    return f"{speedup:,.0f}×" if speedup >= 100 else f"{speedup:.3g}×"
+
+
+def cell(rec: dict[str, Any] | None) -> str:
+    """A record as one short text: median ± relative IQR, or why it has no time."""
+    if rec is None:
+        return ""
+    if rec["status"] == "ok":
+        st = rec["stats"]
+        spread = st["iqr"] / st["median"] * 100 if st["median"] > 0 else 0.0
+        return f"{fmt_time(st['median'])} ±{spread:.0f}%"
+    if rec["status"] == "skipped":
+        return f"skipped (~{fmt_time(rec.get('estimate'))})"
+    return "MISMATCH" if rec["status"] == "failed" else "error"
+
+
+def grouped(records: list[dict[str, Any]]) -> dict[str, dict[int, dict[str, dict]]]:
+    """kernel -> n -> tier -> record, in first-seen order."""
+    out: dict[str, dict[int, dict[str, dict]]] = defaultdict(lambda: defaultdict(dict))
+    for r in records:
+        out[r["kernel"]][r["n"]][r["tier"]] = r
+    return out
+
+
+def speedup_columns(tiers: list[str]) -> list[tuple[str, str]]:
+    """(tier, baseline) pairs worth a column: every tier vs python, the rest vs numpy too."""
+    cols = [(t, "python") for t in tiers if t != "python" and "python" in tiers]
+    cols += [(t, "numpy") for t in tiers if t not in ("python", "numpy") and "numpy" in tiers]
+    return cols
+
+
+def summary_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The speed-up table: one row per kernel x size."""
+    tiers = results.tiers_in(doc["records"])
+    cols = speedup_columns(tiers)
+    headers = ["kernel", "n", *tiers, *[f"{t} vs {b}" for t, b in cols]]
+    rows = []
+    for kernel, sizes in grouped(doc["records"]).items():
+        for n, by_tier in sizes.items():
+            rows.append([kernel, str(n), *[cell(by_tier.get(t)) for t in tiers],
+                         *[speedup_cell(by_tier, t, b) for t, b in cols]])
+    return headers, rows
+
+
+def speedup_cell(by_tier: dict[str, dict], tier: str, baseline: str) -> str:
+    """Measured speed-up, or ``≈`` one against a baseline skipped with an estimate."""
+    rec, base = by_tier.get(tier) or {}, by_tier.get(baseline) or {}
+    if rec.get(f"speedup_vs_{baseline}"):
+        return fmt_x(rec[f"speedup_vs_{baseline}"])
+    if rec.get("status") == "ok" and base.get("status") == "skipped" and base.get("estimate") \
+            and rec["stats"]["median"] > 0:
+        return "≈" + fmt_x(base["estimate"] / rec["stats"]["median"])
+    return "—"
+
+
+def print_table(doc: dict[str, Any], source: str, console: Console | None = None) -> None:
+    headers, rows = summary_rows(doc)
+    table = Table(title=f"{source}: median time per call (±IQR/median) and speed-ups", title_justify="left")
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    previous = None
+    for row in rows:
+        table.add_row(*([row[0] if row[0] != previous else ""] + row[1:]),
+                      end_section=False)
+        previous = row[0]
+    if console is None:  # piped output keeps whole rows rather than wrapping at 80 columns
+        console = Console() if sys.stdout.isatty() else Console(width=240)
+    console.print(table)
+
+
+# -- the page as blocks ------------------------------------------------------
+
+def warnings_of(doc: dict[str, Any]) -> list[str]:
+    """Things a reader must know before trusting the figures."""
+    notes = []
+    m, recs = doc["machine"], doc["records"]
+    if not doc.get("complete", True):
+        notes.append("This run was interrupted: only what was measured before the interrupt is shown.")
+    cores = m.get("cpu", {}).get("available_cores") or 1
+    load = m.get("load_average") or [0]
+    if load[0] > 0.5 * cores:
+        notes.append(f"The machine was busy when the run started (load average {load[0]:.2f} on {cores} "
+                     "cores): other processes competed for the CPU, so times are noisier and slower.")
+    if m.get("numba", {}).get("jit_disabled"):
+        notes.append("NUMBA_DISABLE_JIT was set: the numba tier ran as plain Python.")
+    timed = [r for r in recs if r["status"] == "ok" and r["stats"]["median"] > 0]
+    noisy = [r for r in timed if r["stats"]["iqr"] > NOISY * r["stats"]["median"]]
+    if noisy:
+        notes.append(f"{len(noisy)} of {len(timed)} timed records spread by more than {NOISY:.0%} of their "
+                     "median (IQR): treat those figures as rough, and measure again on a quiet machine.")
+    bad = [r for r in recs if r["status"] in ("failed", "error")]
+    if bad:
+        notes.append(f"{len(bad)} kernel x tier x size combinations failed the equivalence gate or raised, "
+                     "and were not timed (listed at the end).")
+    return notes
+
+
+def subtitle(doc: dict[str, Any]) -> str:
+    s, cpu = doc["settings"], doc["machine"].get("cpu", {})
+    return f"{s.get('dtype')}, {s.get('threads')} threads, {cpu.get('model', '?')}, preset {s.get('preset')}"
+
+
+def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str, bytes]]:
+    """The report's content, and the PNGs it shows (name -> bytes)."""
+    from vecbench import plots  # matplotlib loads only when a report is drawn
+
+    sub = subtitle(doc)
+    records = doc["records"]
+    images = {"speedup-heatmap.png": plots.speedup_heatmap(records, sub),
+              "roofline.png": plots.roofline(records, doc["machine"], sub)}
+    s = doc["settings"]
+    blocks: list[tuple] = [
+        ("h1", "vecbench: what vectorization buys"),
+        ("p", f"Run {source}, started {doc.get('started')}, {doc.get('wall_time', 0):.0f} s wall; "
+              f"preset {s.get('preset')}, {s.get('dtype')}, timer {s.get('timer')}, "
+              f"{s.get('threads')} threads, seed {s.get('seed')}."),
+    ]
+    blocks += [("warn", w) for w in warnings_of(doc)]
+    blocks += [
+        ("h2", "Speed-ups"),
+        ("p", "Each kernel's tiers at the largest size where the python loops were timed. "
+              "Every timed tier first matched the reference (the numpy tier in float64) on the very inputs "
+              "that were timed."),
+        ("img", "speedup-heatmap.png", "kernel x tier speed-up over the python loops"),
+        ("table", *summary_rows(doc)),
+        ("p", "Times are medians per call with the interquartile range relative to the median. "
+              "≈ marks a speed-up against the loops' predicted time where they were skipped over budget."),
+        ("h2", "Roofline view"),
+        ("p", "Achieved GFLOP/s against arithmetic intensity (flops per byte that must move, from each "
+              "kernel's cost model). Points low on the left are memory-bound; the gap between tiers at one "
+              "intensity is what vectorization and compilation buy."),
+        ("img", "roofline.png", "achieved GFLOP/s vs arithmetic intensity"),
+        ("h2", "Machine"),
+        ("table", ["", ""], [list(row) for row in machine.summary(doc["machine"])]),
+        ("h2", "Kernels"),
+    ]
+    for kernel, sizes in grouped(records).items():
+        name = f"time-{kernel}.png"
+        images[name] = plots.time_vs_size(kernel, records, sub)
+        blocks += [("h3", kernel), ("img", name, f"{kernel}: time per call vs size"),
+                   ("table", *kernel_rows(sizes))]
+    not_timed = [r for r in records if r["status"] != "ok"]
+    if not_timed:
+        blocks += [("h2", "Not timed"), ("table", ["kernel", "tier", "n", "status", "why"],
+                                         [[r["kernel"], r["tier"], str(r["n"]), r["status"], r.get("reason") or ""]
+                                          for r in not_timed])]
+    plan = s.get("plan", {})
+    blocks += [("h2", "How it was measured"),
+               ("p", f"Per record: the first call timed alone (Numba compiles or loads its cache there), the "
+                     f"equivalence gate, then autorange to at least {plan.get('min_sample_time')} s per sample "
+                     f"and {plan.get('min_repeat')}–{plan.get('max_repeat')} samples taken round-robin across "
+                     f"tiers in seeded shuffled order; median, IQR and minimum of the per-call times. Timer "
+                     f"{s.get('timer')} (measured step {s.get('timer_tick', 0):.2g} s). Python-tier sizes "
+                     f"predicted to exceed {s.get('budget')} s per call were skipped. "
+                     f"Command: {' '.join(doc.get('command', []))}")]
+    return blocks, images
+
+
+def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
+    headers = ["n", "shapes", "tier", "median", "IQR", "min", "calls × samples", "first call", "GFLOP/s",
+               "GB/s", "vs python", "vs numpy", "max error"]
+    rows = []
+    for n, by_tier in sizes.items():
+        for tier, r in by_tier.items():
+            verdict = r.get("verdict") or {}
+            err = verdict.get("error")
+            base = [str(n), results.short(results.shape_text(r.get("shapes", "")), 40), tier]
+            if r["status"] != "ok":
+                rows.append(base + [cell(r), "", "", "", "", "", "", "", "", f"{err:.1e}" if err is not None else ""])
+                continue
+            st = r["stats"]
+            rows.append(base + [fmt_time(st["median"]), fmt_time(st["iqr"]), fmt_time(st["min"]),
+                                f"{r['number']} × {len(r['samples'])}", fmt_time(r.get("first_call")),
+                                f"{r['gflops']:.3g}" if r.get("gflops") else "—",
+                                f"{r['gbytes_per_s']:.3g}" if r.get("gbytes_per_s") else "—",
+                                fmt_x(r.get("speedup_vs_python")), fmt_x(r.get("speedup_vs_numpy")),
+                                f"{err:.1e}" if err is not None else "—"])
+    return headers, rows
+
+
+# -- renderers ---------------------------------------------------------------
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}td,th{border:1px solid #ccc;padding:.25em .5em;
+text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}
+img{max-width:100%;display:block;margin:1em 0}.warn{background:#fff3cd;border:1px solid #e0c060;padding:.5em 1em}
+h3{margin-top:2em;border-top:1px solid #ddd;padding-top:1em}"""
+
+
+def render_html(blocks: list[tuple], images: dict[str, bytes]) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           "<title>vecbench report</title>", f"<style>{CSS}</style></head><body>"]
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2", "h3", "p"):
+            out.append(f"<{kind}>{e(rest[0])}</{kind}>")
+        elif kind == "warn":
+            out.append(f'<p class="warn">{e(rest[0])}</p>')
+        elif kind == "img":
+            data = base64.b64encode(images[rest[0]]).decode("ascii")
+            out.append(f'<img src="data:image/png;base64,{data}" alt="{e(rest[1])}">')
+        elif kind == "table":
+            headers, rows = rest
+            out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(blocks: list[tuple]) -> str:
+    out = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "h2", "h3"):
+            out.append("#" * int(kind[1]) + " " + rest[0])
+        elif kind == "p":
+            out.append(rest[0])
+        elif kind == "warn":
+            out.append(f"> **Note:** {rest[0]}")
+        elif kind == "img":
+            out.append(f"![{rest[1]}]({rest[0]})")
+        elif kind == "table":
+            headers, rows = rest
+            esc = [[c.replace("|", "\\|") for c in row] for row in [headers, *rows]]
+            out.append("\n".join(["| " + " | ".join(esc[0]) + " |", "|" + " --- |" * len(headers)]
+                                 + ["| " + " | ".join(r) + " |" for r in esc[1:]]))
+    return "\n\n".join(out) + "\n"
+
+
+def prepare_dir(out: Path) -> None:
+    """Create ``out``, or reuse it if empty or vecbench's own; never clobber other files."""
+    if out.exists():
+        if not out.is_dir():
+            raise VecbenchError(f"{out} exists and is not a directory")
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise VecbenchError(f"{out} holds files vecbench did not write; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).touch()
+
+
+def write_report(doc: dict[str, Any], source: str, out: Path, fmt: str = "html") -> Path:
+    """Write the PNGs and the page under ``out``; returns the page's path."""
+    prepare_dir(out)
+    blocks, images = page_blocks(doc, source)
+    for name, data in images.items():
+        results.replace_file(out / name, data)
+    if fmt == "html":
+        return results.replace_file(out / "index.html", render_html(blocks, images).encode("utf-8"))
+    return results.replace_file(out / "report.md", render_markdown(blocks).encode("utf-8"))
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", nargs="?", type=Path, metavar="RUN.json", help="run file (default: the latest run)")
+    p.add_argument("--format", choices=("html", "md"), default="html", help="page format (default: html)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: results/report/<run>/)")
+
+
+def handle(args: argparse.Namespace) -> int:
+    path = args.run or results.latest()
+    doc = results.load(path)
+    out = args.out or REPORTS_DIR / path.stem
+    page = write_report(doc, path.name, out, args.format)  # first: a closed pipe below must not lose it
+    print_table(doc, path.name)
+    for note in warnings_of(doc):
+        print(f"note: {note}")
+    print(f"report: {page}")
+    return 0

@@ -1,0 +1,284 @@
+"""The sweep behind ``vecbench run``: kernels x sizes x tiers, gated, then timed.
+
+For each kernel, sizes ascend; for each size the inputs are built once and
+every tier goes through, in a seeded shuffled order:
+
+1. the budget: a budgeted tier (``python``) whose time per call, predicted
+   from the smaller sizes' fitted growth, exceeds ``--budget`` is skipped and
+   recorded with the estimate;
+2. the first call, timed alone (Numba's compile or cache load lands here);
+3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
+   does not match is recorded as failed with the reason and never timed;
+4. autorange (calls per sample), then samples taken round-robin across the
+   tiers, each round in a fresh shuffled order, so that drift of the machine
+   (another process, a clock change) is spread over every tier alike.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from impls.registry import Kernel, nbytes, shapes
+from vecbench import check, timing
+
+#: Tiers the budget applies to: the loops, which grow from milliseconds to hours.
+BUDGETED_TIERS = ("python",)
+
+#: Default budget per preset: the longest predicted single call of a budgeted
+#: tier (seconds). A measurement costs about five such calls.
+BUDGETS = {"quick": 0.25, "default": 0.5, "large": 5.0}
+
+#: The growth exponent fitted from the smaller sizes is clamped to this range:
+#: tiny sizes are dominated by call overhead and would predict flat growth.
+EXPONENT_RANGE = (1.0, 3.0)
+
+
+@dataclass
+class Settings:
+    """Everything that decides what a run measures (stored with the run)."""
+
+    preset: str = "default"
+    dtype: str = "float64"
+    timer: str = "perf_counter"
+    seed: int = 0
+    budget: float | None = None
+    threads: int | None = None
+    kernels: list[str] = field(default_factory=list)
+    tiers: list[str] | None = None
+    sizes: list[int] | None = None
+
+    def plan(self) -> timing.Plan:
+        return timing.PLANS[self.preset]
+
+    def budget_seconds(self) -> float:
+        return BUDGETS[self.preset] if self.budget is None else self.budget
+
+    def command(self) -> list[str]:
+        """The command line that repeats this run's measurement."""
+        argv = ["vecbench", "run", "--preset", self.preset, "--dtype", self.dtype, "--timer", self.timer,
+                "--seed", str(self.seed), "--budget", f"{self.budget_seconds():g}"]
+        if self.threads:
+            argv += ["--threads", str(self.threads)]
+        for flag, values in (("--kernels", self.kernels), ("--tiers", self.tiers), ("--sizes", self.sizes)):
+            if values:
+                argv += [flag, *map(str, values)]
+        return argv
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["budget"] = self.budget_seconds()
+        d["plan"] = asdict(self.plan())
+        return d
+
+
+def work_of(kernel: Kernel, args: tuple, n: int) -> float:
+    """The amount of work the budget extrapolates over: flops, else bytes, else n."""
+    for cost in (kernel.flops, kernel.bytes_moved):
+        w = float(cost(args))
+        if w > 0:
+            return w
+    return float(max(n, 1))
+
+
+def predict(points: list[tuple[float, float]], work: float) -> tuple[float, float] | None:
+    """Predicted seconds per call at ``work`` from measured ``(work, seconds)``.
+
+    Fits ``log t = a + k log work`` on the last three points (``k`` clamped
+    to ``EXPONENT_RANGE``; one point assumes ``k = 1``) and extrapolates from
+    the largest measured point. Returns ``(estimate, k)``, or None without data.
+    """
+    pts = [(w, t) for w, t in points if w > 0 and t > 0][-3:]
+    if not pts:
+        return None
+    w_last, t_last = pts[-1]
+    k = 1.0
+    if len(pts) >= 2 and len({w for w, _ in pts}) >= 2:
+        x = np.log([w for w, _ in pts])
+        y = np.log([t for _, t in pts])
+        k = float(np.polyfit(x, y, 1)[0])
+    k = min(max(k, EXPONENT_RANGE[0]), EXPONENT_RANGE[1])
+    return t_last * (work / w_last) ** k, k
+
+
+class Sweep:
+    """One run's sweep; ``records`` grows as measurements finish, so an
+    interrupted sweep still holds everything measured before the interrupt."""
+
+    def __init__(self, settings: Settings, timer: Callable[[], float], tick: float,
+                 on_step: Callable[[str], None] = lambda what: None):
+        self.settings = settings
+        self.plan = settings.plan()
+        self.timer = timer
+        self.min_sample_time = max(self.plan.min_sample_time, timing.RESOLUTION_FACTOR * tick)
+        self.budget = settings.budget_seconds()
+        self.rng = random.Random(settings.seed)
+        self.on_step = on_step
+        self.records: list[dict[str, Any]] = []
+        self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
+
+    def sizes_of(self, kernel: Kernel) -> list[int]:
+        return sorted(set(self.settings.sizes)) if self.settings.sizes else list(kernel.sizes[self.settings.preset])
+
+    def tiers_of(self, kernel: Kernel) -> list[str]:
+        wanted = self.settings.tiers or list(kernel.tiers)
+        return [t for t in wanted if t in kernel.tiers]
+
+    def steps(self, kernels: list[Kernel]) -> int:
+        """How many kernel x size steps ``run`` will take (for a progress bar)."""
+        return sum(len(self.sizes_of(k)) for k in kernels if self.tiers_of(k))
+
+    def run(self, kernels: list[Kernel], on_size_done: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
+        for kernel in kernels:
+            if not self.tiers_of(kernel):
+                continue
+            for n in self.sizes_of(kernel):
+                self.on_step(f"{kernel.name} n={n}")
+                self.records += self.measure_size(kernel, n)
+                on_size_done()
+        return self.records
+
+    # -- one kernel at one size ---------------------------------------------
+
+    def measure_size(self, kernel: Kernel, n: int) -> list[dict[str, Any]]:
+        tiers = self.tiers_of(kernel)
+        dtype = np.dtype(self.settings.dtype)
+        base = {"kernel": kernel.name, "n": n, "dtype": dtype.name}
+        try:
+            args = kernel.inputs(n, self.settings.seed, dtype)
+            cost = {"shapes": shapes(args), "flops": float(kernel.flops(args)),
+                    "bytes": float(kernel.bytes_moved(args))}
+            work = work_of(kernel, args, n)
+        except Exception as exc:  # a ladder size the kernel cannot build
+            reason = f"building inputs raised {type(exc).__name__}: {exc}"
+            return [dict(base, tier=t, status="error", reason=reason) for t in tiers]
+        base.update(cost)
+        base["intensity"] = cost["flops"] / cost["bytes"] if cost["bytes"] > 0 else None
+
+        out: dict[str, dict[str, Any]] = {}
+        live = []
+        for tier in tiers:
+            skip = self.over_budget(kernel, tier, work)
+            if skip:
+                out[tier] = dict(base, tier=tier, status="skipped", **skip)
+            else:
+                live.append(tier)
+        self.rng.shuffle(live)
+
+        calls = {t: timing.Call(kernel.tiers[t], args, self.timer, kernel.mutates, nbytes(args)) for t in live}
+        first: dict[str, float] = {}
+        for tier in live:
+            self.on_step(f"{kernel.name} n={n} {tier}: first call")
+            try:
+                first[tier], _ = calls[tier].first_call()
+            except Exception:  # the gate below runs it again and records why
+                continue
+            if tier in BUDGETED_TIERS and 0 < self.budget < first[tier]:
+                # one reading can be a hiccup of the machine: skip only if a second agrees
+                again = min(first[tier], calls[tier].sample(1))
+                if again > self.budget:
+                    out[tier] = dict(base, tier=tier, status="skipped", estimate=again, budget=self.budget,
+                                     reason=f"a call took {again:.3g} s (best of two), over the "
+                                            f"{self.budget:g} s budget")
+        live = [t for t in live if t not in out]
+
+        self.on_step(f"{kernel.name} n={n}: equivalence gate")
+        try:
+            verdicts = self.gate(kernel, args, live, n)
+        except Exception as exc:  # the reference itself failed: nothing can be judged
+            reason = f"reference tier raised {type(exc).__name__}: {exc}"
+            out.update({t: dict(base, tier=t, status="error", reason=reason) for t in live})
+            return [out[t] for t in tiers]
+        for tier in live:
+            v = verdicts[tier]
+            verdict = {"ok": v.ok, "error": v.error, "tolerance": v.tolerance, "reason": v.reason}
+            out[tier] = dict(base, tier=tier, verdict=verdict, status="ok" if v.ok and tier in first else "failed")
+            if out[tier]["status"] == "failed":
+                out[tier]["reason"] = v.reason or "first call raised"
+        passing = [t for t in live if out[t]["status"] == "ok"]
+
+        timed = self.time_tiers(kernel, n, {t: calls[t] for t in passing}, first)
+        for tier, result in timed.items():
+            out[tier].update(result)
+            if out[tier]["status"] == "ok":
+                self.history.setdefault((kernel.name, tier), []).append((work, result["stats"]["median"]))
+        add_speedups([out[t] for t in tiers])
+        return [out[t] for t in tiers]
+
+    def over_budget(self, kernel: Kernel, tier: str, work: float) -> dict[str, Any] | None:
+        if tier not in BUDGETED_TIERS or self.budget <= 0:
+            return None
+        fit = predict(self.history.get((kernel.name, tier), []), work)
+        if fit is None or fit[0] <= self.budget:
+            return None
+        estimate, k = fit
+        return {"estimate": estimate, "budget": self.budget, "growth_exponent": k,
+                "reason": f"predicted {estimate:.3g} s per call (time ~ work^{k:.2f} from smaller sizes), "
+                          f"over the {self.budget:g} s budget"}
+
+    def gate(self, kernel: Kernel, args: tuple, tiers: list[str], n: int) -> dict[str, check.Verdict]:
+        if not tiers:
+            return {}
+        label = f"n={n}"
+        if not kernel.mutates:
+            return check.gate(kernel, args, tiers, label=label)
+        # a kernel that writes into its inputs gets a fresh copy per tier
+        return {t: check.gate(kernel, check.snapshot(args), [t], label=label)[t] for t in tiers}
+
+    def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call],
+                   first: dict[str, float]) -> dict[str, dict[str, Any]]:
+        """Autorange each tier, then take samples round-robin in shuffled order."""
+        number, repeats = {}, {}
+        results: dict[str, dict[str, Any]] = {}
+        for tier, call in calls.items():
+            self.on_step(f"{kernel.name} n={n} {tier}: autorange")
+            try:
+                if tier in BUDGETED_TIERS and first[tier] >= self.min_sample_time:
+                    # loops do not compile: their first call already proves one call is enough
+                    number[tier], sample_time = 1, first[tier]
+                else:
+                    number[tier], sample_time = timing.autorange(call, self.min_sample_time, first[tier])
+            except Exception as exc:  # passed the gate, then raised on a later call
+                results[tier] = raised(exc)
+                continue
+            repeats[tier] = self.plan.repeats(sample_time)
+        samples: dict[str, list[float]] = {t: [] for t in repeats}
+        for round_ in range(max(repeats.values(), default=0)):
+            order = [t for t in repeats if round_ < repeats[t] and t not in results]
+            self.rng.shuffle(order)
+            self.on_step(f"{kernel.name} n={n}: samples {round_ + 1}/{max(repeats.values())}")
+            for tier in order:
+                try:
+                    samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
+                except Exception as exc:
+                    results[tier] = raised(exc)
+        for tier in repeats:
+            if tier in results:
+                continue
+            st = timing.stats(samples[tier])
+            results[tier] = {"first_call": first[tier], "compile": max(first[tier] - st.median, 0.0),
+                             "number": number[tier], "samples": samples[tier], "stats": st.to_dict()}
+        return results
+
+
+def raised(exc: Exception) -> dict[str, Any]:
+    """The record update for a tier that raised while being timed."""
+    return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
+
+
+def add_speedups(records: list[dict[str, Any]]) -> None:
+    """Throughput from the cost model and speed-ups vs python and numpy, in place."""
+    medians = {r["tier"]: r["stats"]["median"] for r in records if r.get("status") == "ok"}
+    for r in records:
+        if r.get("status") != "ok":
+            continue
+        t = r["stats"]["median"]
+        r["gflops"] = r["flops"] / t / 1e9 if t > 0 else None
+        r["gbytes_per_s"] = r["bytes"] / t / 1e9 if t > 0 else None
+        for ref in ("python", "numpy"):
+            base = medians.get(ref)
+            r[f"speedup_vs_{ref}"] = base / t if base and t > 0 else None

@@ -1,0 +1,240 @@
+"""One measurement: the first call on its own, autorange, repeated samples, stats.
+
+A measurement of ``fn(*args)`` goes in three steps, each kept apart so that a
+sweep can interleave them across tiers (``vecbench.run``):
+
+1. ``first_call``: the very first call, timed alone. For a Numba dispatcher
+   meeting a new signature this is compile (or cache load) plus one run; it
+   never enters a sample.
+2. ``autorange``: the number of calls per sample, grown in 1-2-5 steps until
+   one sample lasts at least ``min_sample_time`` (and at least
+   ``RESOLUTION_FACTOR`` times the timer's measured granularity), so that the
+   timer's resolution and its own overhead are negligible.
+3. ``take_sample``: ``number`` calls between two timer readings, divided by
+   ``number``. Samples are repeated; ``stats`` summarises them by median,
+   quartiles and minimum, the raw samples being kept beside.
+
+Like ``timeit``, the garbage collector is off while a sample runs (a
+collection triggered by one tier's garbage must not be billed to another),
+and the loop is a plain ``for`` over ``itertools.repeat`` so that the
+per-call overhead matches ``python -m timeit``'s.
+
+Kernels that write into their inputs (``Kernel.mutates``) get fresh inputs
+for every call: the copies are made before the timer starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import itertools
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: Timers a user may pick (``--timer``): wall clock or this process's CPU time.
+TIMERS: dict[str, Callable[[], float]] = {
+    "perf_counter": time.perf_counter,
+    "process_time": time.process_time,
+}
+
+#: A sample must last this many timer ticks, so one tick is <= 0.1% of it.
+RESOLUTION_FACTOR = 1000
+
+#: Fresh input copies for a mutating kernel are capped at this many bytes per
+#: sample; past it the sample holds fewer calls (and is shorter than asked).
+MAX_COPY_BYTES = 512 * 2**20
+
+#: Calls per sample never exceed this (guards against a timer that stands still).
+MAX_NUMBER = 10**8
+
+
+def granularity(timer: Callable[[], float], tries: int = 50) -> float:
+    """Smallest step the timer is seen to take (seconds), measured not declared.
+
+    ``time.get_clock_info`` reports the API's nominal resolution; what matters
+    is the smallest non-zero difference of two successive readings.
+    """
+    steps = []
+    for _ in range(tries):
+        a = b = timer()
+        deadline = 0
+        while b == a:
+            b = timer()
+            deadline += 1
+            if deadline > 10**7:  # a clock that never moves: treat as 1 s steps
+                return 1.0
+        steps.append(b - a)
+    return min(steps)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Summary of per-call times (seconds)."""
+
+    median: float
+    q1: float
+    q3: float
+    iqr: float
+    min: float
+    max: float
+    mean: float
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+
+def stats(samples: list[float]) -> Stats:
+    """Median, quartiles (inclusive method), spread and extremes of ``samples``."""
+    if not samples:
+        raise ValueError("no samples")
+    if len(samples) == 1:
+        q1 = med = q3 = samples[0]
+    else:
+        q1, med, q3 = statistics.quantiles(samples, n=4, method="inclusive")
+    return Stats(median=med, q1=q1, q3=q3, iqr=q3 - q1, min=min(samples), max=max(samples),
+                 mean=statistics.fmean(samples))
+
+
+class Call:
+    """``fn(*args)`` ready to be timed with ``timer``.
+
+    ``mutates``: give every call its own deep copy of ``args``.
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, timer: Callable[[], float],
+                 mutates: bool = False, args_bytes: int = 0):
+        self.fn = fn
+        self.args = args
+        self.timer = timer
+        self.mutates = mutates
+        self.args_bytes = args_bytes
+
+    def fresh_args(self) -> tuple:
+        return copy.deepcopy(self.args) if self.mutates else self.args
+
+    def max_number(self) -> int:
+        """Most calls one sample may hold (bounded by the copies it needs)."""
+        if self.mutates and self.args_bytes > 0:
+            return max(1, min(MAX_NUMBER, MAX_COPY_BYTES // self.args_bytes))
+        return MAX_NUMBER
+
+    def first_call(self) -> tuple[float, Any]:
+        """Time the first call alone; returns (seconds, output)."""
+        args = self.fresh_args()
+        timer = self.timer
+        t0 = timer()
+        out = self.fn(*args)
+        t1 = timer()
+        return t1 - t0, out
+
+    def sample(self, number: int) -> float:
+        """Total seconds of ``number`` back-to-back calls."""
+        fn, timer = self.fn, self.timer
+        gc_was_enabled = gc.isenabled()
+        if self.mutates:
+            batch = [copy.deepcopy(self.args) for _ in range(number)]
+            gc.disable()
+            try:
+                t0 = timer()
+                for a in batch:
+                    fn(*a)
+                t1 = timer()
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+            return t1 - t0
+        args = self.args
+        it = itertools.repeat(None, number)
+        gc.disable()
+        try:
+            t0 = timer()
+            for _ in it:
+                fn(*args)
+            t1 = timer()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        return t1 - t0
+
+
+def _step_125(x: float) -> int:
+    """Smallest number of the 1-2-5 sequence that is >= x."""
+    if x <= 1:
+        return 1
+    exponent = math.floor(math.log10(x))
+    for mantissa in (1, 2, 5, 10):
+        candidate = mantissa * 10**exponent
+        if candidate >= x - 1e-9:
+            return int(candidate)
+    return int(10 ** (exponent + 1))
+
+
+def autorange(call: Call, min_time: float, estimate: float | None = None) -> tuple[int, float]:
+    """Calls per sample so one sample lasts at least ``min_time`` seconds.
+
+    A single call is timed first; ``estimate`` (e.g. the first call's time)
+    may raise that guess, never lower it, so a wrong estimate cannot launch a
+    huge sample. Returns ``(number, expected seconds of one sample)``, the
+    expectation using the fastest per-call time seen so that one disturbed
+    calibration sample does not cut the repeats. Calibration samples double
+    as warm-up and are not kept.
+    """
+    cap = call.max_number()
+    probe = call.sample(1)
+    if probe >= min_time:
+        return 1, probe
+    best = probe
+    guess = max(probe, estimate or 0.0)
+    number = min(cap, _step_125(min_time / guess)) if guess > 0 else 10
+    while True:
+        elapsed = call.sample(number)
+        per_call = elapsed / number
+        best = min(best, per_call)
+        if elapsed >= min_time or number >= cap:
+            return number, number * best
+        # aim 20% past the mark so one more step is usually enough
+        wanted = min_time * 1.2 / per_call if per_call > 0 else number * 10
+        number = min(cap, max(number * 2, _step_125(wanted)))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long to measure: the knobs of one preset."""
+
+    min_sample_time: float   # seconds one sample must last
+    target_time: float       # seconds of samples wanted per measurement
+    min_repeat: int          # never fewer samples than this
+    max_repeat: int          # never more samples than this
+
+    def repeats(self, sample_time: float) -> int:
+        """Samples to take when one sample lasts ``sample_time`` seconds."""
+        if sample_time <= 0:
+            return self.max_repeat
+        return max(self.min_repeat, min(self.max_repeat, round(self.target_time / sample_time)))
+
+
+#: Measurement plans per preset: quick favours speed, large favours stability.
+PLANS = {
+    "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7),
+    "default": Plan(min_sample_time=0.01, target_time=0.08, min_repeat=3, max_repeat=9),
+    "large": Plan(min_sample_time=0.05, target_time=0.5, min_repeat=5, max_repeat=11),
+}
+
+
+def measure(fn: Callable[..., Any], args: tuple, plan: Plan, timer: Callable[[], float] = time.perf_counter,
+            mutates: bool = False, args_bytes: int = 0, tick: float = 0.0) -> dict[str, Any]:
+    """A whole measurement of ``fn(*args)`` in one go (no interleaving).
+
+    Returns ``first_call``, ``number``, ``samples`` (seconds per call) and
+    ``stats``. ``tick`` is the timer's granularity, raising the sample floor.
+    """
+    call = Call(fn, args, timer, mutates, args_bytes)
+    first, _ = call.first_call()
+    min_time = max(plan.min_sample_time, RESOLUTION_FACTOR * tick)
+    number, elapsed = autorange(call, min_time, estimate=first)
+    samples = [call.sample(number) / number for _ in range(plan.repeats(elapsed))]
+    return {"first_call": first, "number": number, "samples": samples, "stats": stats(samples)}
