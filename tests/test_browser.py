@@ -173,3 +173,21 @@ def test_static_history_page_shows_every_plot_offline(browser, offline_site):
         assert _assert_images_loaded(page) == len(toy_asv.BENCHMARKS)
         assert page.evaluate("document.scripts.length") == 0
     assert_all_local(requested)
+
+
+def test_report_shows_every_plot_offline_and_links_the_history(browser, offline_site, monkeypatch):
+    from tests.test_report import a_run
+    from vecbench import report
+
+    served_root = offline_site.root / "results"  # holds html/ (the site) and report/
+    monkeypatch.setattr(report, "HISTORY_PAGES", ((offline_site.html / history_page.PAGE_DIR / "index.html",
+                                                   "history"),))
+    page_path = report.write_report(a_run(), "run.json", served_root / "report" / "run")
+    url = page_path.relative_to(served_root).as_posix()
+    with served(served_root) as base, opened(browser, base + url) as (page, requested):
+        assert _assert_images_loaded(page) == 4  # heatmap, roofline, one time plot per kernel of a_run
+        assert page.evaluate("document.scripts.length") == 0
+        page.get_by_role("link", name="history", exact=True).click()
+        page.wait_for_url(f"**/{history_page.PAGE_DIR}/index.html")
+        assert _assert_images_loaded(page) == len(toy_asv.BENCHMARKS)
+    assert_all_local(requested)

@@ -28,7 +28,7 @@ import impls
 from vecbench import VecbenchError
 from vecbench.asv_results import (Benchmark, Run, commit_order, kernel_of, load_benchmarks, load_regressions,
                                   load_runs, plain)
-from vecbench.offline import _write_atomic
+from vecbench.results import replace_file
 
 PAGE_DIR = "history"  # inside the asv html_dir
 
@@ -178,7 +178,7 @@ def link_from_asv_pages(site: Path) -> None:
         if _LINK_MARK in text or not re.search(r"<body[^>]*>", text):
             continue
         new = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + snippet, text, count=1)
-        _write_atomic(page, new.encode("utf-8"))
+        replace_file(page, new.encode("utf-8"))
 
 
 _CSS = """body{font-family:sans-serif;max-width:1400px;margin:1em auto;padding:0 1em;color:#222}
@@ -222,7 +222,7 @@ def write_history_page(results_dir: Path, site: Path) -> Path:
 
     regressions = load_regressions(site, benchmarks)
     page = _render(figures, commit_tables, regressions, several=len(groups) > 1)
-    _write_atomic(out / "index.html", page.encode("utf-8"))
+    replace_file(out / "index.html", page.encode("utf-8"))
     return out / "index.html"
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vecbench import VecbenchError
+from vecbench.results import replace_file
 
 #: Where the copies go inside the published site.
 VENDOR_DIR = "vendor"
@@ -263,23 +264,10 @@ def make_offline(site: Path, cache: Path | None = None) -> OfflineResult:
         tarball = tarballs[(a.package, a.version)]
         local_bytes[a.url] = read_member(tarball, a.file)
         for file, data in [(a.file, local_bytes[a.url])] + [(f, read_member(tarball, f)) for f in a.also]:
-            _write_atomic(site / VENDOR_DIR / f"{a.package}-{a.version}" / file, data)
+            replace_file(site / VENDOR_DIR / f"{a.package}-{a.version}" / file, data)
     for page, text in texts.items():
         new, done = rewrite_page(text, local_bytes)
         if new != text:
-            _write_atomic(page, new.encode("utf-8"))
+            replace_file(page, new.encode("utf-8"))
         result.replaced += done
     return result
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
