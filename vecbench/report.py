@@ -169,6 +169,13 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
         ("table", *summary_rows(doc)),
         ("p", "Times are medians per call with the interquartile range relative to the median. "
               "≈ marks a speed-up against the loops' predicted time where they were skipped over budget."),
+    ]
+    if any(r["kernel"].startswith("train-") for r in records):
+        blocks.append(("p", "train-<model> rows are training workloads: one call is one whole training iteration "
+                            "(forward, cost, backward, update) composed of one tier's kernels, n is the number of "
+                            "training examples, and the gate compared the iteration's new parameters and cost "
+                            "with the reference tier's."))
+    blocks += [
         ("h2", "Roofline view"),
         ("p", "Achieved GFLOP/s against arithmetic intensity (flops per byte that must move, from each "
               "kernel's cost model). Points low on the left are memory-bound; the gap between tiers at one "
