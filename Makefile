@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: bench test check bench-pytest clean
+.PHONY: bench test test-long check bench-pytest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# also the tests that train for minutes (the course's deep network on its files)
+test-long: $(STAMP)
+	VECBENCH_LONG_TESTS=1 $(BIN)/python -m pytest
 
 check: $(STAMP)
 	$(BIN)/vecbench check

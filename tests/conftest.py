@@ -23,3 +23,14 @@ def course_datasets():
     if not (SHARED_DATASETS / "train_catvnoncat.h5").is_file():
         pytest.skip(f"course data sets not found at {SHARED_DATASETS}")
     return SHARED_DATASETS
+
+
+@pytest.fixture(scope="session")
+def toy_asv_site(tmp_path_factory):
+    """A published asv site of three commits of known made-up results, with the static history page."""
+    from tests import toy_asv
+    from vecbench import history_page
+
+    site = toy_asv.build(tmp_path_factory.mktemp("toy-asv"))
+    history_page.write_history_page(site.results, site.html)
+    return site

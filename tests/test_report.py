@@ -148,3 +148,18 @@ def test_compare_can_judge_minimums(tmp_path):
     by_median = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1)}
     by_min = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1, stat="min")}
     assert "slower" in by_median and "slower" not in by_min
+
+
+def test_report_links_the_static_history_pages_that_exist(tmp_path, stub_plots):
+    page = tmp_path / "results" / "html" / "history" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html></html>")
+    missing = tmp_path / "results" / "html-quick" / "history" / "index.html"
+    out = tmp_path / "results" / "report" / "run"
+    blocks = report.history_blocks(out, ((page, "history"), (missing, "quick history")))
+    links = [b for b in blocks if b[0] == "link"]
+    assert [label for _, _, label in links] == ["history"]
+    assert (out / links[0][1]).resolve() == page.resolve() and not links[0][1].startswith("/")
+    html_page = report.render_html(blocks, {})
+    assert f'<a href="{links[0][1]}">history</a>' in html_page
+    assert "No history yet" in report.render_html(report.history_blocks(out, ((missing, "q"),)), {})

@@ -84,6 +84,17 @@ def test_a_first_call_over_budget_skips_the_rest_of_that_measurement(monkeypatch
     assert sum(t == "python" for t, _ in log) == 2  # the first call, and a second to confirm
 
 
+def test_after_a_size_over_budget_larger_sizes_are_predicted_not_called(monkeypatch):
+    clock, log = FakeClock(), []
+    spec = fake_kernel(clock, {"python": lambda n: 0.1 * n, **FAST}, log=log, sizes=(10, 20, 40))
+    register(monkeypatch, spec)
+    records = sweep(clock, budget=0.5).run([spec])
+    python = [r for r in records if r["tier"] == "python"]
+    assert [r["status"] for r in python] == ["skipped"] * 3
+    assert [t for t, _ in log].count("python") == 2, "only the smallest size was called (twice)"
+    assert python[2]["estimate"] == pytest.approx(4.0, rel=0.01)  # linear from the one measured point
+
+
 def test_one_slow_first_call_alone_does_not_skip_a_size(monkeypatch):
     clock = FakeClock()
     costs = iter([1.0])  # a hiccup on the first call only

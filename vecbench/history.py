@@ -27,7 +27,7 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from vecbench import VecbenchError
+from vecbench import VecbenchError, site
 
 CONFIG = "asv.conf.json"
 DERIVED_CONFIG = ".asv/history.conf.json"
@@ -75,6 +75,8 @@ def handle(args: argparse.Namespace) -> int:
         print(f"asv run over the last {len(commits)} commit(s) of {branch} (those measured "
               f"before were skipped) took {time.monotonic() - started:.0f} s")
     index = publish(asv, root, config)
+    conf = load_config(root / config)
+    site.finish_site(root / conf["results_dir"], index.parent)  # absolute stays absolute
     again = " ".join(["vecbench history --publish-only", *(["--quick"] if args.quick else []),
                       *(["--branch", args.branch] if args.branch else []), "--serve"])
     print(f"asv site: {index}\n"

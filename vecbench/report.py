@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -168,6 +169,13 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
         ("table", *summary_rows(doc)),
         ("p", "Times are medians per call with the interquartile range relative to the median. "
               "≈ marks a speed-up against the loops' predicted time where they were skipped over budget."),
+    ]
+    if any(r["kernel"].startswith("train-") for r in records):
+        blocks.append(("p", "train-<model> rows are training workloads: one call is one whole training iteration "
+                            "(forward, cost, backward, update) composed of one tier's kernels, n is the number of "
+                            "training examples, and the gate compared the iteration's new parameters and cost "
+                            "with the reference tier's."))
+    blocks += [
         ("h2", "Roofline view"),
         ("p", "Achieved GFLOP/s against arithmetic intensity (flops per byte that must move, from each "
               "kernel's cost model). Points low on the left are memory-bound; the gap between tiers at one "
@@ -240,6 +248,8 @@ def render_html(blocks: list[tuple], images: dict[str, bytes]) -> str:
             out.append(f"<{kind}>{e(rest[0])}</{kind}>")
         elif kind == "warn":
             out.append(f'<p class="warn">{e(rest[0])}</p>')
+        elif kind == "link":
+            out.append(f'<p><a href="{e(rest[0])}">{e(rest[1])}</a></p>')
         elif kind == "img":
             data = base64.b64encode(images[rest[0]]).decode("ascii")
             out.append(f'<img src="data:image/png;base64,{data}" alt="{e(rest[1])}">')
@@ -261,6 +271,8 @@ def render_markdown(blocks: list[tuple]) -> str:
             out.append(rest[0])
         elif kind == "warn":
             out.append(f"> **Note:** {rest[0]}")
+        elif kind == "link":
+            out.append(f"[{rest[1]}]({rest[0]})")
         elif kind == "img":
             out.append(f"![{rest[1]}]({rest[0]})")
         elif kind == "table":
@@ -282,10 +294,30 @@ def prepare_dir(out: Path) -> None:
     (out / MARKER).touch()
 
 
+#: The static history pages ``vecbench history`` writes (full runs, then --quick ones).
+HISTORY_PAGES = ((Path("results") / "html" / "history" / "index.html", "history"),
+                 (Path("results") / "html-quick" / "history" / "index.html", "one-sample (--quick) history"))
+
+
+def history_blocks(out: Path, pages: tuple[tuple[Path, str], ...] | None = None) -> list[tuple]:
+    """A section linking the static history pages that exist (of ``HISTORY_PAGES``), relative to ``out``."""
+    blocks: list[tuple] = [("h2", "History across commits")]
+    found = [(page, label) for page, label in (HISTORY_PAGES if pages is None else pages) if page.is_file()]
+    if not found:
+        return blocks + [("p", "No history yet: `vecbench history` measures the last commits with asv and "
+                               "writes a page of plots that needs no JavaScript.")]
+    blocks.append(("p", "Each kernel's time per call across the project's commits, measured by asv "
+                        "(a static page, no JavaScript):"))
+    for page, label in found:
+        blocks.append(("link", os.path.relpath(page.resolve(), out.resolve()), label))
+    return blocks
+
+
 def write_report(doc: dict[str, Any], source: str, out: Path, fmt: str = "html") -> Path:
     """Write the PNGs and the page under ``out``; returns the page's path."""
     prepare_dir(out)
     blocks, images = page_blocks(doc, source)
+    blocks += history_blocks(out)
     for name, data in images.items():
         results.replace_file(out / name, data)
     if fmt == "html":

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from impls.registry import Kernel
-from vecbench import UsageError, VecbenchError, __version__, machine, results, roofplot, timing
+from vecbench import UsageError, VecbenchError, __version__, machine, results, roofplot, timing, workloads
 from vecbench.run import BUDGETS, Settings, Sweep
 
 
@@ -45,7 +45,11 @@ def seconds(text: str) -> float:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--kernels", nargs="+", metavar="K", help="kernels to run (default: all)")
+    p.add_argument("--kernels", nargs="+", metavar="K",
+                   help="kernels and training workloads (train-logreg, train-shallow, train-deep) to run "
+                        "(default: all)")
+    p.add_argument("--no-training", action="store_true",
+                   help="leave the training workloads out of the default (all kernels)")
     p.add_argument("--tiers", nargs="+", metavar="T", help="tiers to run (default: every tier of each kernel)")
     p.add_argument("--sizes", nargs="+", type=positive_int, metavar="N",
                    help="ladder sizes n for every kernel (default: each kernel's preset ladder)")
@@ -69,9 +73,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from vecbench.cli import resolve_kernels, resolve_tiers  # cli imports this module
+    from vecbench.cli import resolve_tiers  # cli imports this module
 
-    kernels = resolve_kernels(args.kernels)
+    kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
                         tiers=resolve_tiers(args.tiers), sizes=args.sizes)
