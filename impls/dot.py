@@ -12,9 +12,10 @@ Both stay well within the gate's tolerance.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, REASSOC
 
 
 def dot_python(x1, x2):
@@ -31,6 +32,15 @@ def dot_numpy(x1, x2):
 
 
 dot_numba = njit(cache=True)(dot_python)
+
+
+@njit(parallel=PARALLEL, fastmath=REASSOC, cache=True)
+def dot_numba_parallel(x1, x2):
+    """prange reduction; each thread's sum reassociated (as BLAS's is) so it vectorizes."""
+    total = 0.0
+    for i in prange(x1.shape[0]):
+        total += x1[i] * x2[i]
+    return total
 
 
 def make_inputs(n, rng, dtype):
@@ -56,7 +66,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="dot",
     summary="dot(x1 (n,), x2 (n,)) -> float: sum of products",
-    tiers={"python": dot_python, "numpy": dot_numpy, "numba": dot_numba},
+    tiers={"python": dot_python, "numpy": dot_numpy, "numba": dot_numba,
+           "numba_parallel": dot_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (15, 1_000, 100_000),

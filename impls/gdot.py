@@ -9,9 +9,10 @@ the edge inputs non-square and transposed ones.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, REASSOC
 
 
 def gdot_python(W, x):
@@ -32,6 +33,19 @@ def gdot_numpy(W, x):
 
 
 gdot_numba = njit(cache=True)(gdot_python)
+
+
+@njit(parallel=PARALLEL, fastmath=REASSOC, cache=True)
+def gdot_numba_parallel(W, x):
+    """prange over the rows of W; each row's sum reassociated (as BLAS's is) so it vectorizes."""
+    k, n = W.shape
+    out = np.empty(k, W.dtype)
+    for i in prange(k):
+        total = 0.0
+        for j in range(n):
+            total += W[i, j] * x[j]
+        out[i] = total
+    return out
 
 
 def make_inputs(n, rng, dtype):
@@ -57,7 +71,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="gdot",
     summary="gdot(W (k, n), x (n,)) -> (k,): W @ x",
-    tiers={"python": gdot_python, "numpy": gdot_numpy, "numba": gdot_numba},
+    tiers={"python": gdot_python, "numpy": gdot_numpy, "numba": gdot_numba,
+           "numba_parallel": gdot_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 64, 256),

@@ -7,9 +7,10 @@ example is 0.0).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, REASSOC
 
 
 def l1_loss_python(yhat, y):
@@ -26,6 +27,15 @@ def l1_loss_numpy(yhat, y):
 
 
 l1_loss_numba = njit(cache=True)(l1_loss_python)
+
+
+@njit(parallel=PARALLEL, fastmath=REASSOC, cache=True)
+def l1_loss_numba_parallel(yhat, y):
+    """prange reduction; each thread's sum reassociated (as NumPy's pairwise sum is) so it vectorizes."""
+    total = 0.0
+    for i in prange(y.shape[0]):
+        total += abs(y[i] - yhat[i])
+    return total
 
 
 def make_inputs(n, rng, dtype):
@@ -49,7 +59,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="l1_loss",
     summary="l1_loss(yhat (m,), y (m,)) -> float: sum |y - yhat|",
-    tiers={"python": l1_loss_python, "numpy": l1_loss_numpy, "numba": l1_loss_numba},
+    tiers={"python": l1_loss_python, "numpy": l1_loss_numpy, "numba": l1_loss_numba,
+           "numba_parallel": l1_loss_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (5, 1_000, 100_000),

@@ -7,9 +7,10 @@ Shapes: ``x1 (n,)``, ``x2 (n,)`` -> ``(n,)`` in the input dtype. ``n`` may be
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def multiply_python(x1, x2):
@@ -26,6 +27,15 @@ def multiply_numpy(x1, x2):
 
 
 multiply_numba = njit(cache=True)(multiply_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def multiply_numba_parallel(x1, x2):
+    """prange over the elements; the output on huge pages, as NumPy's is."""
+    out = advise_hugepages(np.empty(x1.shape[0], x1.dtype))
+    for i in prange(x1.shape[0]):
+        out[i] = x1[i] * x2[i]
+    return out
 
 
 def make_inputs(n, rng, dtype):
@@ -50,7 +60,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="multiply",
     summary="multiply(x1 (n,), x2 (n,)) -> (n,): x1[i] * x2[i]",
-    tiers={"python": multiply_python, "numpy": multiply_numpy, "numba": multiply_numba},
+    tiers={"python": multiply_python, "numpy": multiply_numpy, "numba": multiply_numba,
+           "numba_parallel": multiply_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (15, 1_000, 100_000),

@@ -13,9 +13,10 @@ divided by its largest ``|x|``, so the squares can neither overflow (rows near
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, REASSOC, advise_hugepages
 
 
 def normalize_rows_python(X):
@@ -49,6 +50,36 @@ def normalize_rows_numpy(X):
 normalize_rows_numba = njit(cache=True)(normalize_rows_python)
 
 
+@njit(fastmath=REASSOC, cache=True)
+def _sum_of_squares(x, scale):
+    """sum((x / scale)^2) over a contiguous row, reassociated so it vectorizes."""
+    total = 0.0
+    for j in range(x.shape[0]):
+        xs = x[j] / scale
+        total += xs * xs
+    return total
+
+
+@njit(parallel=PARALLEL, cache=True)
+def normalize_rows_numba_parallel(X):
+    """prange over rows, a row's passes while it is in cache; the sum of
+    squares vectorized, the last divide a multiply by 1 / norm (norm >= 1:
+    never overflows); the output on huge pages."""
+    n, d = X.shape
+    out = advise_hugepages(np.empty((n, d), X.dtype))
+    for i in prange(n):
+        scale = 0.0
+        for j in range(d):
+            scale = max(scale, abs(X[i, j]))
+        if scale == 0.0:  # a zero row stays zero
+            out[i, :] = 0.0
+            continue
+        inv_norm = 1.0 / math.sqrt(_sum_of_squares(X[i], scale))
+        for j in range(d):
+            out[i, j] = X[i, j] / scale * inv_norm
+    return out
+
+
 def make_inputs(n, rng, dtype):
     return (rng.standard_normal((n, n)).astype(dtype),)
 
@@ -63,6 +94,8 @@ def edge_inputs(dtype):
          (np.stack([pattern * (fi.max / 16), pattern, pattern * fi.tiny, pattern * 1e-3]),)),
         ("transposed (F-ordered) 4 x 2 view", (np.array([[1.0, 2.0, 3.0, 4.0], [0.0, -5.0, 7.0, 1.0]], dtype).T,)),
         ("single column (n, 1)", (np.array([[-3.0], [0.0], [2.5]], dtype),)),
+        ("a row of subnormals (1 / its largest |x| overflows)",
+         (np.stack([pattern * fi.smallest_subnormal, pattern]),)),
         ("one element", (np.array([[-7.0]], dtype),)),
         ("no rows", (np.zeros((0, 3), dtype),)),
         ("no columns", (np.zeros((3, 0), dtype),)),
@@ -72,7 +105,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="normalize_rows",
     summary="normalize_rows(X (n, d)) -> (n, d): each row / its L2 norm (zero rows stay 0)",
-    tiers={"python": normalize_rows_python, "numpy": normalize_rows_numpy, "numba": normalize_rows_numba},
+    tiers={"python": normalize_rows_python, "numpy": normalize_rows_numpy, "numba": normalize_rows_numba,
+           "numba_parallel": normalize_rows_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 64, 200),

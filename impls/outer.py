@@ -8,9 +8,10 @@ result). The course times it on its 15-element lists.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def outer_python(x1, x2):
@@ -29,6 +30,17 @@ def outer_numpy(x1, x2):
 
 
 outer_numba = njit(cache=True)(outer_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def outer_numba_parallel(x1, x2):
+    """prange over the rows of the output; the output on huge pages, as NumPy's is."""
+    n1, n2 = x1.shape[0], x2.shape[0]
+    out = advise_hugepages(np.empty((n1, n2), x1.dtype))
+    for i in prange(n1):
+        for j in range(n2):
+            out[i, j] = x1[i] * x2[j]
+    return out
 
 
 def make_inputs(n, rng, dtype):
@@ -56,7 +68,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="outer",
     summary="outer(x1 (n1,), x2 (n2,)) -> (n1, n2): x1[i] * x2[j]",
-    tiers={"python": outer_python, "numpy": outer_numpy, "numba": outer_numba},
+    tiers={"python": outer_python, "numpy": outer_numpy, "numba": outer_numba,
+           "numba_parallel": outer_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (15, 100, 300),

@@ -23,11 +23,12 @@ which is finite, warning-free and accurate at any z: loss(1000, 0) = 1000.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.extending import register_jitable
 
 from impls.registry import GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
+from impls.tuning import PARALLEL, REASSOC
 
 N_X = 64 * 64 * 3  # the course's cat images: 64x64 pixels, 3 channels
 
@@ -87,6 +88,69 @@ def propagate_numpy(w, b, X, Y):
 propagate_numba = njit(cache=True)(propagate_python)
 
 
+#: Blocks of examples the numba_parallel tier splits m into: enough for up to
+#: 64 threads, and fixed, so its sums do not depend on the thread count.
+BLOCKS = 64
+
+
+@njit(fastmath=REASSOC, cache=True)
+def _dot4(w, x0, x1, x2, x3):
+    """w . x for four columns in one sweep: w is read once for four examples."""
+    s0 = s1 = s2 = s3 = 0.0
+    for i in range(w.shape[0]):
+        s0 += w[i] * x0[i]
+        s1 += w[i] * x1[i]
+        s2 += w[i] * x2[i]
+        s3 += w[i] * x3[i]
+    return s0, s1, s2, s3
+
+
+@njit(fastmath=REASSOC, cache=True)
+def _update4(dw, x0, x1, x2, x3, dz0, dz1, dz2, dz3):
+    """dw += dz x for four columns (still in cache) in one sweep over dw."""
+    for i in range(dw.shape[0]):
+        dw[i] += x0[i] * dz0 + x1[i] * dz1 + x2[i] * dz2 + x3[i] * dz3
+
+
+@njit(cache=True)
+def _example(z, y):
+    """(loss, dz) of one example from its logit."""
+    return _loss(z, y), _sigmoid(z) - y
+
+
+@njit(parallel=PARALLEL, cache=True)
+def propagate_numba_parallel(w, b, X, Y):
+    """One pass over X instead of two: prange over blocks of examples; four
+    columns at a time, their logits in one sweep, then their share of dw in
+    a second sweep while they are still in cache. The blocks' partial dw are
+    summed at the end."""
+    n_x, m = X.shape
+    blocks = max(1, min(BLOCKS, m))
+    dw_part = np.zeros((blocks, n_x), X.dtype)
+    db_part = np.zeros(blocks)
+    cost_part = np.zeros(blocks)
+    w1 = np.ascontiguousarray(w[:, 0])  # a contiguous type, or the sweeps do not vectorize
+    for c in prange(blocks):
+        lo, hi = c * m // blocks, (c + 1) * m // blocks
+        for j in range(lo, hi, 4):
+            # a block's last group repeats its last column with dz = 0 (no effect)
+            j1, j2, j3 = min(j + 1, hi - 1), min(j + 2, hi - 1), min(j + 3, hi - 1)
+            x0, x1, x2, x3 = X[:, j], X[:, j1], X[:, j2], X[:, j3]
+            z0, z1, z2, z3 = _dot4(w1, x0, x1, x2, x3)
+            loss0, dz0 = _example(z0 + b, Y[0, j])
+            loss1, dz1 = _example(z1 + b, Y[0, j1]) if j + 1 < hi else (0.0, 0.0)
+            loss2, dz2 = _example(z2 + b, Y[0, j2]) if j + 2 < hi else (0.0, 0.0)
+            loss3, dz3 = _example(z3 + b, Y[0, j3]) if j + 3 < hi else (0.0, 0.0)
+            cost_part[c] += loss0 + loss1 + loss2 + loss3
+            db_part[c] += dz0 + dz1 + dz2 + dz3
+            _update4(dw_part[c], x0, x1, x2, x3, dz0, dz1, dz2, dz3)
+    dw = np.zeros_like(w)
+    for c in range(blocks):  # row by row: a column-wise sum would stride across pages
+        for i in range(n_x):
+            dw[i, 0] += dw_part[c, i]
+    return dw / m, db_part.sum() / m, cost_part.sum() / m
+
+
 def make_inputs(n, rng, dtype):
     """n random 64x64x3 images scaled to [0, 1], laid out as the course does."""
     images = (rng.integers(0, 256, size=(n, 64, 64, 3), dtype=np.uint8) / 255).astype(dtype)
@@ -134,7 +198,8 @@ def gradient(args, tier):
 KERNEL = Kernel(
     name="propagate",
     summary="propagate(w (n_x,1), b, X (n_x,m), Y (1,m)) -> (dw, db, cost): logistic regression step",
-    tiers={"python": propagate_python, "numpy": propagate_numpy, "numba": propagate_numba},
+    tiers={"python": propagate_python, "numpy": propagate_numpy, "numba": propagate_numba,
+           "numba_parallel": propagate_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (2, 8, 20),

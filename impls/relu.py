@@ -8,9 +8,10 @@ through (``relu(-inf) == 0``, ``relu(inf) == inf``).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def relu_python(Z):
@@ -28,6 +29,17 @@ def relu_numpy(Z):
 
 
 relu_numba = njit(cache=True)(relu_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def relu_numba_parallel(Z):
+    """prange over the flat elements; the output on huge pages, as NumPy's is."""
+    Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
+    z, A = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
+    a = A.reshape(A.size)
+    for i in prange(z.size):
+        a[i] = z[i] if z[i] > 0 else 0.0
+    return A
 
 
 def make_inputs(n, rng, dtype):
@@ -51,7 +63,8 @@ def edge_inputs(dtype):
 KERNEL = Kernel(
     name="relu",
     summary="relu(Z 1-D or 2-D) -> A same shape: max(0, Z)",
-    tiers={"python": relu_python, "numpy": relu_numpy, "numba": relu_numba},
+    tiers={"python": relu_python, "numpy": relu_numpy, "numba": relu_numba,
+           "numba_parallel": relu_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 64, 256),

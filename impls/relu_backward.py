@@ -8,9 +8,10 @@ the gradient is 0, as the course's ``dZ[Z <= 0] = 0`` makes it.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import GradProblem, Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def relu_backward_python(dA, Z):
@@ -31,6 +32,17 @@ def relu_backward_numpy(dA, Z):
 
 
 relu_backward_numba = njit(cache=True)(relu_backward_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def relu_backward_numba_parallel(dA, Z):
+    """prange over rows; the output on huge pages, as NumPy's is."""
+    n, m = Z.shape
+    dZ = advise_hugepages(np.empty((n, m), dA.dtype))
+    for i in prange(n):
+        for j in range(m):
+            dZ[i, j] = dA[i, j] if Z[i, j] > 0 else 0.0
+    return dZ
 
 
 def make_inputs(n, rng, dtype):
@@ -67,7 +79,8 @@ def gradient(args, tier):
 KERNEL = Kernel(
     name="relu_backward",
     summary="relu_backward(dA (n, m), Z (n, m)) -> dZ (n, m): dA where Z > 0, else 0",
-    tiers={"python": relu_backward_python, "numpy": relu_backward_numpy, "numba": relu_backward_numba},
+    tiers={"python": relu_backward_python, "numpy": relu_backward_numpy, "numba": relu_backward_numba,
+           "numba_parallel": relu_backward_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 64, 256),

@@ -13,11 +13,12 @@ forward pass.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.propagate import cross_entropy
 from impls.registry import GradProblem, Kernel, nbytes
 from impls.shallow_forward import network, shallow_forward_numpy
+from impls.tuning import PARALLEL
 
 
 def shallow_backward_python(X, Y, W1, W2, A1, A2):
@@ -63,6 +64,43 @@ def shallow_backward_numpy(X, Y, W1, W2, A1, A2):
 
 
 shallow_backward_numba = njit(cache=True)(shallow_backward_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def shallow_backward_numba_parallel(X, Y, W1, W2, A1, A2):
+    """prange over hidden units: unit k's row of A1 (contiguous) gives its row
+    of dZ1 and so its dW1, db1 and its column of dW2, in one pass over A1."""
+    n_x, m = X.shape
+    n_h, n_y = W1.shape[0], W2.shape[0]
+    dZ2 = A2 - Y  # (n_y, m): small beside A1 (n_h, m)
+    dW1 = np.zeros((n_h, n_x), X.dtype)
+    db1 = np.zeros((n_h, 1), X.dtype)
+    dW2 = np.zeros((n_y, n_h), X.dtype)
+    for k in prange(n_h):
+        # unit k's sums in locals, stored once: neighbouring units' gradients
+        # share cache lines, and threads writing them per example would fight
+        dW1_k = np.zeros(n_x)
+        dW2_k = np.zeros(n_y)
+        db1_k = 0.0
+        for j in range(m):
+            dA1 = 0.0
+            for r in range(n_y):
+                dA1 += W2[r, k] * dZ2[r, j]
+                dW2_k[r] += dZ2[r, j] * A1[k, j]
+            dZ1 = dA1 * (1.0 - A1[k, j] ** 2)
+            db1_k += dZ1
+            for i in range(n_x):
+                dW1_k[i] += dZ1 * X[i, j]
+        db1[k, 0] = db1_k
+        for i in range(n_x):
+            dW1[k, i] = dW1_k[i]
+        for r in range(n_y):
+            dW2[r, k] = dW2_k[r]
+    db2 = np.zeros((n_y, 1), X.dtype)
+    for r in range(n_y):
+        for j in range(m):
+            db2[r, 0] += dZ2[r, j]
+    return dW1 / m, db1 / m, dW2 / m, db2 / m
 
 
 def backward_inputs(forward_args, rng):
@@ -115,7 +153,8 @@ def flops(args):
 KERNEL = Kernel(
     name="shallow_backward",
     summary="shallow_backward(X, Y, W1, W2, A1, A2) -> (dW1, db1, dW2, db2): tanh/sigmoid network gradients",
-    tiers={"python": shallow_backward_python, "numpy": shallow_backward_numpy, "numba": shallow_backward_numba},
+    tiers={"python": shallow_backward_python, "numpy": shallow_backward_numpy, "numba": shallow_backward_numba,
+           "numba_parallel": shallow_backward_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (3, 8, 16),

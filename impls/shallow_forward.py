@@ -14,11 +14,12 @@ saturates to +-1 and sigmoid uses exp(-|z|), so Z = +-1000 warns of nothing.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.extending import register_jitable
 
 from impls.registry import Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 # A copy of impls.propagate's helper rather than an import: Numba's cache only
@@ -66,6 +67,31 @@ def shallow_forward_numpy(X, W1, b1, W2, b2):
 shallow_forward_numba = njit(cache=True)(shallow_forward_python)
 
 
+@njit(parallel=PARALLEL, cache=True)
+def shallow_forward_numba_parallel(X, W1, b1, W2, b2):
+    """The loop per example under prange (examples are independent); Z1, A1 on huge pages."""
+    n_x, m = X.shape
+    n_h, n_y = W1.shape[0], W2.shape[0]
+    Z1 = advise_hugepages(np.empty((n_h, m), X.dtype))
+    A1 = advise_hugepages(np.empty((n_h, m), X.dtype))
+    Z2 = np.empty((n_y, m), X.dtype)
+    A2 = np.empty((n_y, m), X.dtype)
+    for j in prange(m):
+        for k in range(n_h):
+            z = b1[k, 0]
+            for i in range(n_x):
+                z += W1[k, i] * X[i, j]
+            Z1[k, j] = z
+            A1[k, j] = math.tanh(Z1[k, j])
+        for r in range(n_y):
+            z = b2[r, 0]
+            for k in range(n_h):
+                z += W2[r, k] * A1[k, j]
+            Z2[r, j] = z
+            A2[r, j] = _sigmoid(Z2[r, j])
+    return A2, Z1, A1, Z2
+
+
 def network(n_x, n_h, n_y, m, rng, dtype, weight_scale=1.0, X=None):
     """Points in the flower's square [-4, 4]^2 (F-ordered, as the course transposes
     its (m, n_x) array) and weights of a partly trained network: tanh is in its
@@ -106,7 +132,8 @@ def flops(args):
 KERNEL = Kernel(
     name="shallow_forward",
     summary="shallow_forward(X, W1, b1, W2, b2) -> (A2, Z1, A1, Z2): tanh hidden layer, sigmoid output",
-    tiers={"python": shallow_forward_python, "numpy": shallow_forward_numpy, "numba": shallow_forward_numba},
+    tiers={"python": shallow_forward_python, "numpy": shallow_forward_numpy, "numba": shallow_forward_numba,
+           "numba_parallel": shallow_forward_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (3, 8, 16),

@@ -13,9 +13,10 @@ round to 0: ``sigmoid_derivative(+-1000) == 0.0`` without warnings.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
+from impls.tuning import PARALLEL, advise_hugepages
 
 
 def sigmoid_derivative_python(Z):
@@ -34,6 +35,18 @@ def sigmoid_derivative_numpy(Z):
 
 
 sigmoid_derivative_numba = njit(cache=True)(sigmoid_derivative_python)
+
+
+@njit(parallel=PARALLEL, cache=True)
+def sigmoid_derivative_numba_parallel(Z):
+    """prange over the flat elements; the output on huge pages, as NumPy's is."""
+    Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
+    z, dZ = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
+    dz = dZ.reshape(dZ.size)
+    for i in prange(z.size):
+        e = math.exp(-abs(z[i]))
+        dz[i] = e / ((1.0 + e) * (1.0 + e))
+    return dZ
 
 
 def make_inputs(n, rng, dtype):
@@ -58,7 +71,8 @@ KERNEL = Kernel(
     name="sigmoid_derivative",
     summary="sigmoid_derivative(Z 1-D or 2-D) -> same shape: s * (1 - s)",
     tiers={"python": sigmoid_derivative_python, "numpy": sigmoid_derivative_numpy,
-           "numba": sigmoid_derivative_numba},
+           "numba": sigmoid_derivative_numba,
+           "numba_parallel": sigmoid_derivative_numba_parallel},
     make_inputs=make_inputs,
     sizes={
         "quick": (4, 64, 256),

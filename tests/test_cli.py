@@ -46,3 +46,12 @@ def test_bad_usage_is_one_line_and_exit_2(capsys, argv, needle):
 def test_list_shows_every_kernel(capsys):
     assert main(["list", "--json"]) == 0
     assert [k["name"] for k in json.loads(capsys.readouterr().out)] == list(impls.KERNELS)
+
+
+def test_check_of_an_extra_tier_skips_kernels_without_it(capsys):
+    extra = next(t for t in impls.TIERS if t not in impls.CORE_TIERS)
+    with_it = [k.name for k in impls.KERNELS.values() if extra in k.tiers]
+    without = next(k.name for k in impls.KERNELS.values() if extra not in k.tiers)
+    assert main(["check", with_it[0], without, "--tier", extra, "--dtype", "float64", "--json"]) == 0
+    verdicts = json.loads(capsys.readouterr().out)["verdicts"]
+    assert {(v["kernel"], v["tier"]) for v in verdicts} == {(with_it[0], extra)}

@@ -10,8 +10,7 @@ from vecbench import check
 #: FD_TOLERANCE with a relative step of FD_STEP, in float64.
 
 
-@pytest.mark.parametrize("tier", ["python", "numpy", "numba"])
-@pytest.mark.parametrize("kernel", GRADIENT_KERNELS)
+@pytest.mark.parametrize("kernel,tier", [(k, t) for k in GRADIENT_KERNELS for t in impls.KERNELS[k].tiers])
 def test_gradients_match_finite_differences(kernel, tier):
     spec = impls.KERNELS[kernel]
     args = spec.inputs(spec.sizes["quick"][0], seed=11)

@@ -188,5 +188,8 @@ def summary(machine: dict[str, Any]) -> list[tuple[str, str]]:
     if machine.get("load_average"):
         rows.append(("load average", " ".join(f"{x:.2f}" for x in machine["load_average"])))
     if machine.get("ceilings"):
-        rows.append(("ceilings", ", ".join(f"{k}={v}" for k, v in machine["ceilings"].items())))
+        from vecbench.roofplot import measured, summary_line
+        found = measured(machine)  # `vecbench roofline`'s entry, or another tool's flat mapping
+        rows.append(("ceilings", summary_line(found) if found
+                     else ", ".join(f"{k}={v}" for k, v in machine["ceilings"].items())))
     return rows

@@ -26,7 +26,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from vecbench import results
+from vecbench import results, roofplot
 
 #: A fixed colour and marker per core tier, so a tier looks the same in every figure.
 TIER_STYLE = {"python": ("#d62728", "o"), "numpy": ("#1f77b4", "s"), "numba": ("#2ca02c", "^")}
@@ -215,10 +215,14 @@ def roofline(records: list[dict[str, Any]], machine: dict[str, Any], subtitle: s
     if not largest:
         say(ax, "nothing to place: no timed record has a flop count")
         return png(fig)
-    compute, memory = ceiling_lines(machine)
+    measured = roofplot.measured(machine)
+    compute, memory = ([], []) if measured else ceiling_lines(machine)
     if largest:
         xs = np.array([r["intensity"] for r in largest.values()])
         x = np.geomspace(xs.min() / 2, xs.max() * 2, 50)
+        lo, hi = xs.min() / 3, xs.max() * 3  # at least a decade, so the axis has labelled ticks
+        if measured:  # `vecbench roofline`'s roofs for this run's dtype
+            lo, hi = roofplot.draw_roofs(ax, measured, next(iter(largest.values()))["dtype"], lo, hi)
         for label, gbs in memory:
             ax.plot(x, gbs * x, linestyle="--", color="grey", linewidth=1)
             ax.annotate(f"{label}: {gbs:g} GB/s", (x[0], gbs * x[0]), fontsize=7, color="grey")
@@ -227,8 +231,8 @@ def roofline(records: list[dict[str, Any]], machine: dict[str, Any], subtitle: s
             ax.annotate(f"{label}: {gflops:g} GFLOP/s", (x[0], gflops), fontsize=7, va="bottom")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(xs.min() / 3, xs.max() * 3)  # at least a decade, so the axis has labelled ticks
-    note = "" if compute or memory else " (no measured ceilings in this run)"
+        ax.set_xlim(lo, hi)
+    note = "" if compute or memory or measured else " (no measured ceilings: run `vecbench roofline`)"
     ax.set_xlabel("arithmetic intensity (flop per byte moved, from the cost model)")
     ax.set_ylabel("achieved throughput (GFLOP/s)")
     ax.set_title("roofline view: each kernel x tier at its largest timed size" + note

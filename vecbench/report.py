@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from vecbench import VecbenchError, machine, results
+from vecbench import VecbenchError, machine, results, roofplot
 
 REPORTS_DIR = Path("results") / "report"
 #: Marks a directory as vecbench's own output, so regenerating may replace files in it.
@@ -181,6 +181,7 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
               "kernel's cost model). Points low on the left are memory-bound; the gap between tiers at one "
               "intensity is what vectorization and compilation buy."),
         ("img", "roofline.png", "achieved GFLOP/s vs arithmetic intensity"),
+        *roofplot.report_blocks(doc),
         ("h2", "Machine"),
         ("table", ["", ""], [list(row) for row in machine.summary(doc["machine"])]),
         ("h2", "Kernels"),
@@ -336,6 +337,7 @@ def handle(args: argparse.Namespace) -> int:
     out = args.out or REPORTS_DIR / path.stem
     page = write_report(doc, path.name, out, args.format)  # first: a closed pipe below must not lose it
     print_table(doc, path.name)
+    roofplot.print_ceiling_table(doc)
     for note in warnings_of(doc):
         print(f"note: {note}")
     print(f"report: {page}")

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from impls.registry import Kernel
-from vecbench import UsageError, VecbenchError, __version__, machine, results, timing, workloads
+from vecbench import UsageError, VecbenchError, __version__, machine, results, roofplot, timing, workloads
 from vecbench.run import BUDGETS, Settings, Sweep
 
 
@@ -102,7 +102,7 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
     doc: dict[str, Any] = {
         "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION, "vecbench_version": __version__,
         "started": started.isoformat(timespec="seconds"), "command": settings.command(),
-        "settings": dict(settings.to_dict(), timer_tick=tick), "machine": machine.describe(),
+        "settings": dict(settings.to_dict(), timer_tick=tick), "machine": roofplot.attach(machine.describe()),
     }
     progress = Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console or Console(stderr=True), transient=True)

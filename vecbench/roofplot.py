@@ -1,0 +1,190 @@
+"""Kernels against the machine's ceilings: the roofline plot and "% of ceiling".
+
+The roofline model bounds what a kernel can reach by two roofs: it cannot
+move bytes faster than the memory bandwidth ``B`` (B/s), nor compute faster
+than the peak ``P`` (FLOP/s). With arithmetic intensity
+``I = flops / bytes`` from its cost model, the attainable throughput is
+
+    attainable(I) = min(P, B * I)        (FLOP/s)
+
+A kernel left of the ridge point ``I = P / B`` is memory-bound: its roof is
+the bandwidth slope, and "% of ceiling" is its achieved bytes per second
+over ``B``. Right of it, the roof is the FLOP peak. Both are the same number:
+achieved FLOP/s over ``attainable(I)``.
+
+A point is one kernel's best tier (shortest median) at its largest measured
+size, where its data is least likely to sit in cache; the roofs are the
+all-thread ceilings of the matching dtype (``vecbench roofline``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from vecbench import VecbenchError
+from vecbench import ceilings as ceilings_store
+
+
+def attainable(intensity: float, bandwidth: float, peak: float) -> float:
+    """FLOP/s the roofs allow at ``intensity`` flop/byte."""
+    return min(peak, bandwidth * intensity)
+
+
+def points(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A run's timed records (``vecbench.results``) as points: median seconds, cost model."""
+    return [dict(kernel=r["kernel"], tier=r["tier"], n=r["n"], dtype=r["dtype"], seconds=r["stats"]["median"],
+                 flops=float(r.get("flops") or 0.0), bytes=float(r.get("bytes") or 0.0))
+            for r in records if r.get("status") == "ok" and r.get("stats")]
+
+
+def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None,
+                threads: str = "all") -> list[dict[str, Any]]:
+    """Each (kernel, dtype)'s best tier at its largest size, against the roofs.
+
+    ``points`` are dicts with ``kernel, tier, n, dtype, seconds, flops,
+    bytes`` (one call's median and cost model); the result adds
+    ``intensity, flops_per_s, bytes_per_s``, and, with ``ceilings``,
+    ``bound`` ("memory" or "compute") and ``pct_of_ceiling``.
+    """
+    largest: dict[tuple, dict] = {}
+    for p in points:
+        if not p.get("seconds") or p["seconds"] <= 0 or not p.get("bytes"):
+            continue
+        key = (p["kernel"], p["dtype"])
+        best = largest.get(key)
+        if best is None or p["n"] > best["n"] or (p["n"] == best["n"] and p["seconds"] < best["seconds"]):
+            largest[key] = p
+    rows = []
+    for (kernel, dtype), p in sorted(largest.items()):
+        row = dict(p, intensity=p["flops"] / p["bytes"],
+                   flops_per_s=p["flops"] / p["seconds"], bytes_per_s=p["bytes"] / p["seconds"])
+        if ceilings is not None:
+            bw = ceilings_store.bandwidth(ceilings, threads)
+            peak = ceilings_store.peak_flops(ceilings, dtype, threads)
+            memory_bound = row["intensity"] < peak / bw
+            row["bound"] = "memory" if memory_bound else "compute"
+            # the same ratio as flops_per_s / attainable(I), and defined for copies (0 flops)
+            row["pct_of_ceiling"] = 100.0 * (row["bytes_per_s"] / bw if memory_bound else row["flops_per_s"] / peak)
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """Headers and text rows of the "% of ceiling" table."""
+    headers = ["kernel", "dtype", "best tier", "n", "flop/byte", "GFLOP/s", "GB/s", "bound by", "% of ceiling"]
+    body = [[r["kernel"], r["dtype"], r["tier"], str(r["n"]), f"{r['intensity']:.3g}",
+             f"{r['flops_per_s'] / 1e9:.3g}", f"{r['bytes_per_s'] / 1e9:.3g}", r.get("bound", "?"),
+             f"{r['pct_of_ceiling']:.0f}%" if "pct_of_ceiling" in r else "—"] for r in rows]
+    return headers, body
+
+
+def attach(machine: dict[str, Any], path: Any = ceilings_store.DEFAULT_PATH) -> dict[str, Any]:
+    """``machine`` (a run's description) with this machine's stored ceilings.
+
+    ``machine["ceilings"]`` is the entry ``vecbench roofline`` stored for
+    this machine's fingerprint, or None (never measured, or an unreadable
+    file: a run does not fail for want of ceilings).
+    """
+    from vecbench.roofline import describe_machine  # numba-jitted STREAM kernels load only here
+    try:
+        return dict(machine, ceilings=ceilings_store.lookup(describe_machine(), path))
+    except VecbenchError as exc:  # a broken ceilings file costs the run its roofs, nothing more
+        return dict(machine, ceilings=None, ceilings_error=str(exc))
+
+
+def measured(machine: dict[str, Any]) -> dict | None:
+    """The ``vecbench roofline`` entry in a run's machine description, if any."""
+    found = machine.get("ceilings")
+    return found if isinstance(found, dict) and "threads" in found and "ceilings" in found else None
+
+
+def summary_line(ceilings: dict) -> str:
+    """One line: the all-thread roofs and when they were measured."""
+    peaks = ", ".join(f"{dtype} {ceilings_store.peak_flops(ceilings, dtype) / 1e9:.1f} GFLOP/s"
+                      for dtype in dict.fromkeys(r["dtype"] for r in ceilings["ceilings"] if r["kind"] == "flops"))
+    return (f"{ceilings_store.bandwidth(ceilings) / 1e9:.1f} GB/s, {peaks} with {ceilings['threads']['all']} "
+            f"threads (vecbench roofline, {ceilings.get('measured_at', '?')})")
+
+
+def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tuple[float, float]:
+    """Draw the all-thread and one-thread roofs in GFLOP/s over at least [lo, hi]
+    flop/byte (widened to show each ridge point); returns the x range drawn."""
+    for threads, style in (("all", "-"), ("single", ":")):
+        bw = ceilings_store.bandwidth(ceilings, threads)
+        peak = ceilings_store.peak_flops(ceilings, dtype, threads)
+        lo, hi = min(lo, peak / bw / 8), max(hi, peak / bw * 8)
+        x = np.geomspace(lo, hi, 200)
+        count = ceilings["threads"][threads]
+        ax.plot(x, np.minimum(peak, bw * x) / 1e9, style, color="black", linewidth=1.2 if threads == "all" else 0.8,
+                label=f"roof, {count} thread{'s' * (count > 1)}: {bw / 1e9:.1f} GB/s, {peak / 1e9:.1f} GFLOP/s")
+    return lo, hi
+
+
+def report_blocks(doc: dict[str, Any]) -> list[tuple]:
+    """The report's "% of ceiling" section for a run document (vecbench.results)."""
+    ceilings = measured(doc.get("machine", {}))
+    threads = "single" if doc.get("settings", {}).get("threads") == 1 else "all"
+    rows = best_points(points(doc.get("records", [])), ceilings, threads)
+    blocks: list[tuple] = [("h2", "How close to the machine's ceilings")]
+    if ceilings is None:
+        why = doc.get("machine", {}).get("ceilings_error") or "no ceilings were stored for this machine"
+        return blocks + [("p", f"No % of ceiling: {why}. Run `vecbench roofline`, then `vecbench run` again.")]
+    blocks.append(("p", f"Each kernel's best tier at its largest size against the {threads}-thread roofs "
+                        f"measured by `vecbench roofline` on {ceilings.get('measured_at', '?')}: bandwidth "
+                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (the best of STREAM copy, triad and read), "
+                        "BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
+                        "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
+                        "still in cache, or the tier moved less than the cost model counts (a view moves "
+                        "nothing)."))
+    return blocks + [("table", *table(rows))]
+
+
+def print_ceiling_table(doc: dict[str, Any], console: Any = None) -> None:
+    """The "% of ceiling" table in the terminal (nothing without ceilings)."""
+    blocks = report_blocks(doc)
+    if blocks[-1][0] != "table":
+        return
+    from rich.console import Console
+    from rich.table import Table
+    headers, rows = blocks[-1][1:]
+    out = Table(title="each kernel's best tier against this machine's ceilings (vecbench roofline)",
+                title_justify="left")
+    for i, h in enumerate(headers):
+        out.add_column(h, justify="left" if i < 3 else "right")
+    for row in rows:
+        out.add_row(*row)
+    if console is None:  # piped output keeps whole rows, as the report's own table does
+        import sys
+        console = Console() if sys.stdout.isatty() else Console(width=240)
+    console.print(out)
+
+
+def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str = "float64") -> None:
+    """Draw the roofs of ``ceilings`` and the ``rows`` of ``dtype`` on ``ax``."""
+    rows = [r for r in rows if r["dtype"] == dtype and r["intensity"] > 0]
+    intensities = [r["intensity"] for r in rows] or [1.0]
+    lo, hi = min(intensities) / 4, max(intensities) * 4
+    if ceilings is not None:
+        lo, hi = draw_roofs(ax, ceilings, dtype, lo, hi)
+    for r in rows:
+        ax.scatter(r["intensity"], r["flops_per_s"] / 1e9, zorder=3)
+        label = f"{r['kernel']} ({r['tier']})"
+        if "pct_of_ceiling" in r:
+            label += f" {r['pct_of_ceiling']:.0f}%"
+        ax.annotate(label, (r["intensity"], r["flops_per_s"] / 1e9), fontsize=7,
+                    xytext=(4, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("arithmetic intensity (flop / byte, from the cost model)")
+    ax.set_ylabel("achieved GFLOP/s")
+    title = f"roofline ({dtype}): each kernel's best tier at its largest size"
+    if ceilings is None:
+        title += "\n(no ceilings for this machine: run `vecbench roofline`)"
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    if ceilings is not None:
+        ax.legend(fontsize=7, loc="lower right")
