@@ -13,13 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# `make bench` measures (vecbench run) then writes the report, whose path it
-# prints. Extra run options: make bench RUN_ARGS="--quick --kernels dot".
+# `make bench` measures the machine's ceilings once (vecbench roofline, kept in
+# results/ceilings.json), then the kernels (vecbench run), then writes the
+# report, whose path it prints. Extra run options: make bench RUN_ARGS="--quick --kernels dot".
 # A run that failed the gate (1) or was interrupted (130) still saved its
 # records, so the report is written before that status is passed on; a usage
 # error (2) saved nothing.
 RUN_ARGS ?=
 bench: $(STAMP)
+	@$(BIN)/vecbench roofline --if-missing >/dev/null || exit $$?
 	@$(BIN)/vecbench run $(RUN_ARGS); status=$$?; \
 	if [ $$status -eq 2 ]; then exit 2; fi; \
 	$(BIN)/vecbench report || exit $$?; \

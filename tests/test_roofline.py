@@ -108,6 +108,16 @@ def test_roofline_command_measures_stores_and_prints_json(tmp_path, capsys, tiny
     assert printed["machine"]["blas"]["architecture"] is not None
 
 
+def test_if_missing_measures_once_then_keeps_the_stored_ceilings(tmp_path, capsys, tiny, monkeypatch):
+    path = tmp_path / "ceilings.json"
+    assert main(["roofline", "--if-missing", "--file", str(path)]) == 0
+    first = path.read_text()
+    monkeypatch.setattr(roofline, "measure", lambda: pytest.fail("measured again"))
+    assert main(["roofline", "--if-missing", "--file", str(path)]) == 0
+    assert path.read_text() == first
+    assert "already stored" in capsys.readouterr().err
+
+
 def test_roofline_command_prints_a_table_and_refuses_a_foreign_file_in_one_line(tmp_path, capsys, tiny):
     assert main(["roofline", "--no-save"]) == 0
     out = capsys.readouterr().out

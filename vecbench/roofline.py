@@ -68,7 +68,7 @@ from threadpoolctl import ThreadpoolController
 
 from impls.tuning import PARALLEL, REASSOC
 from vecbench import vectormath
-from vecbench.ceilings import DEFAULT_PATH, SCHEMA, bandwidth, fingerprint, load_store, peak_flops, save
+from vecbench.ceilings import DEFAULT_PATH, SCHEMA, bandwidth, fingerprint, load_store, lookup, peak_flops, save
 
 #: STREAM's rule: each array at least 4x the last-level cache.
 LLC_MULTIPLE = 4
@@ -280,11 +280,20 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--file", type=Path, default=DEFAULT_PATH, metavar="PATH",
                    help=f"where ceilings are stored, by machine (default: {DEFAULT_PATH})")
     p.add_argument("--no-save", action="store_true", help="measure and print, store nothing")
+    p.add_argument("--if-missing", action="store_true",
+                   help="measure only if no ceilings are stored for this machine yet")
 
 
 def handle(args: argparse.Namespace) -> int:
     if not args.no_save:
         load_store(args.file)  # fail on a foreign file before spending seconds measuring
+    if args.if_missing:
+        stored = lookup(describe_machine(), args.file)
+        if stored is not None:
+            Console(stderr=True).print(f"ceilings of this machine already stored in {args.file} "
+                                       f"({stored.get('measured_at', '?')}); `vecbench roofline` "
+                                       "measures them again", highlight=False)
+            return 0
     with Console(stderr=True).status("measuring memory bandwidth and BLAS peak"):
         ceilings = measure()
     saved = None if args.no_save else save(ceilings, args.file)
