@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.fakes import document, record
-from vecbench import VecbenchError, results
+from vecbench import VecbenchError, files, results
 from vecbench.cli import main
 
 
@@ -45,7 +45,7 @@ def test_a_failed_write_leaves_no_partial_or_temporary_file(tmp_path, monkeypatc
         raise OSError("disk full")
     monkeypatch.setattr(os, step, crash)
     with pytest.raises(OSError, match="disk full"):
-        results.write_new(tmp_path / "run.json", "{}")
+        files.write_new(tmp_path / "run.json", "{}")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from vecbench import VecbenchError
+from vecbench import VecbenchError, files
 
 SCHEMA = "vecbench.ceilings/1"
 DEFAULT_PATH = Path("results") / "ceilings.json"
@@ -80,14 +78,4 @@ def save(ceilings: dict[str, Any], path: Path = DEFAULT_PATH) -> Path:
     """Store ``ceilings`` under its machine's fingerprint, atomically."""
     doc = load_store(path)  # refuses to replace a file that is not ours
     doc["machines"][ceilings["machine"]["fingerprint"]] = ceilings
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return files.replace_file(path, json.dumps(doc, indent=1) + "\n")

@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 from vecbench import VecbenchError
-from vecbench.files import refuse_existing, write_new
+from vecbench.files import refuse_existing, write_new_or_fail
 
 SPLITS = ("train", "test")
 CAT_CLASSES = (b"non-cat", b"cat")
@@ -177,7 +177,7 @@ def write_split(path: Path | str, split: str, x: np.ndarray, y: np.ndarray,
             f.create_dataset(f"{split}_set_y", data=y.astype(np.int64))
             f.create_dataset("list_classes", data=np.array(classes))
 
-    return write_new(path, fill)
+    return write_new_or_fail(path, fill)
 
 
 def write_dataset(directory: Path | str, name: str, train: tuple, test: tuple) -> list[Path]:

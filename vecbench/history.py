@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from vecbench import VecbenchError, site
+from vecbench import VecbenchError, files, site
 
 CONFIG = "asv.conf.json"
 DERIVED_CONFIG = ".asv/history.conf.json"
@@ -145,11 +144,7 @@ def site_config(root: Path, quick: bool, branch: str | None) -> str:
         conf["branches"] = [branch]
     for key in ("repo", "benchmark_dir", "env_dir", "results_dir", "html_dir"):
         conf[key] = str(root / conf.get(key, "."))
-    target = root / DERIVED_CONFIG
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False) as f:
-        json.dump(conf, f, indent=4)
-    os.replace(f.name, target)
+    files.replace_file(root / DERIVED_CONFIG, json.dumps(conf, indent=4))
     return DERIVED_CONFIG
 
 

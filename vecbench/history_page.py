@@ -28,7 +28,7 @@ import impls
 from vecbench import VecbenchError
 from vecbench.asv_results import (Benchmark, Run, commit_order, kernel_of, load_benchmarks, load_regressions,
                                   load_runs, plain)
-from vecbench.results import replace_file
+from vecbench.files import replace_file
 
 PAGE_DIR = "history"  # inside the asv html_dir
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vecbench import VecbenchError
-from vecbench.results import replace_file
+from vecbench.files import replace_file
 
 #: Where the copies go inside the published site.
 VENDOR_DIR = "vendor"

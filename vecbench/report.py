@@ -21,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from vecbench import VecbenchError, machine, results, roofplot
+from vecbench import VecbenchError, files, machine, results, roofplot
 
 REPORTS_DIR = Path("results") / "report"
 #: Marks a directory as vecbench's own output, so regenerating may replace files in it.
@@ -319,10 +319,10 @@ def write_report(doc: dict[str, Any], source: str, out: Path, fmt: str = "html")
     blocks, images = page_blocks(doc, source)
     blocks += history_blocks(out)
     for name, data in images.items():
-        results.replace_file(out / name, data)
+        files.replace_file(out / name, data)
     if fmt == "html":
-        return results.replace_file(out / "index.html", render_html(blocks, images).encode("utf-8"))
-    return results.replace_file(out / "report.md", render_markdown(blocks).encode("utf-8"))
+        return files.replace_file(out / "index.html", render_html(blocks, images).encode("utf-8"))
+    return files.replace_file(out / "report.md", render_markdown(blocks).encode("utf-8"))
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -32,12 +32,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from vecbench import VecbenchError
+from vecbench import VecbenchError, files
 
 SCHEMA = "vecbench-run"
 SCHEMA_VERSION = 1
@@ -65,52 +63,6 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(finite_or_none(doc), indent=1, allow_nan=False) + "\n"
 
 
-def _readable(fd: int) -> None:
-    """Give a temporary file the mode a plain ``open`` would (mkstemp makes it 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, (stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH) & ~umask)
-
-
-def write_new(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically, never replacing an existing file.
-
-    The text goes to a temporary file in the same directory, is flushed to
-    disk, then hard-linked to ``path`` (``os.link`` fails if ``path`` exists,
-    unlike ``os.replace``). A reader sees either no file or the whole file.
-    Raises ``FileExistsError`` if ``path`` exists.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    _readable(fd)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-    return path
-
-
-def replace_file(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, replacing it (derived outputs only)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    _readable(fd)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
-
-
 def new_run_path(runs_dir: Path, stamp: str, label: str) -> Path:
     """``runs_dir/run-<stamp>-<label>.json``; the caller's write_new settles races."""
     return runs_dir / f"run-{stamp}-{label}.json"
@@ -126,7 +78,7 @@ def save(doc: dict[str, Any], out: Path | None = None, runs_dir: Path = RUNS_DIR
     text = dumps(doc)
     if out is not None:
         try:
-            return write_new(Path(out), text)
+            return files.write_new(Path(out), text)
         except FileExistsError:
             raise VecbenchError(f"{out} exists; refusing to overwrite it (choose another --out)") from None
     stamp = doc["started"].replace("-", "").replace(":", "").split(".")[0].split("+")[0]
@@ -134,7 +86,7 @@ def save(doc: dict[str, Any], out: Path | None = None, runs_dir: Path = RUNS_DIR
     for i in range(1, 1000):
         path = base if i == 1 else base.with_name(f"{base.stem}-{i}.json")
         try:
-            return write_new(path, text)
+            return files.write_new(path, text)
         except FileExistsError:
             continue
     raise VecbenchError(f"no free run file name beside {base}")

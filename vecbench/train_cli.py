@@ -14,13 +14,12 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import impls
 from vecbench import UsageError, data, train
-from vecbench.files import fresh_path, write_new
+from vecbench.files import fresh_path, write_new_or_fail
 
 #: Seconds the python tier trains by default before projecting the rest.
 PYTHON_BUDGET = 10.0
@@ -212,4 +211,4 @@ def save_learning_curve(s: dict, path: Path | None = None) -> Path:
                  f"train {s['train_accuracy']:.1f} %, test {s['test_accuracy']:.1f} %, "
                  f"{fmt_seconds(s['seconds_per_iteration'])} per iteration", fontsize=9)
     ax.grid(alpha=0.3)
-    return write_new(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    return write_new_or_fail(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
