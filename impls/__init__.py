@@ -21,15 +21,13 @@ from impls import (L_model_backward, L_model_forward, cross_entropy_cost, dot, g
 from impls.registry import CORE_TIERS, PRESETS, REFERENCE_TIER, GradProblem, Kernel
 
 KERNELS = MappingProxyType({k.name: k for k in (
+    # the vectorization demo
     dot.KERNEL,
-    sigmoid.KERNEL,
-    propagate.KERNEL,
-    logistic_predict.KERNEL,
-    shallow_forward.KERNEL,
-    shallow_backward.KERNEL,
     outer.KERNEL,
     multiply.KERNEL,
     gdot.KERNEL,
+    # NumPy basics
+    sigmoid.KERNEL,
     sigmoid_derivative.KERNEL,
     relu.KERNEL,
     softmax.KERNEL,
@@ -37,14 +35,21 @@ KERNELS = MappingProxyType({k.name: k for k in (
     image2vector.KERNEL,
     l1_loss.KERNEL,
     l2_loss.KERNEL,
+    # logistic regression
     cross_entropy_cost.KERNEL,
+    propagate.KERNEL,
+    logistic_predict.KERNEL,
+    # the shallow network
+    shallow_forward.KERNEL,
+    shallow_backward.KERNEL,
+    # the deep network
     linear_forward.KERNEL,
+    linear_activation_forward.KERNEL,
+    L_model_forward.KERNEL,
     linear_backward.KERNEL,
     relu_backward.KERNEL,
     sigmoid_backward.KERNEL,
-    linear_activation_forward.KERNEL,
     linear_activation_backward.KERNEL,
-    L_model_forward.KERNEL,
     L_model_backward.KERNEL,
     update_parameters.KERNEL,
 )})
