@@ -18,7 +18,7 @@ import numpy as np
 from impls.linear_activation_forward import choose
 from impls.linear_backward import linear_backward_numba, linear_backward_numpy, linear_backward_python
 from impls.linear_forward import layer, linear_forward_numpy
-from impls.registry import GradProblem, Kernel, nbytes
+from impls.registry import SQUARE_LAYER, GradProblem, Kernel, nbytes
 from impls.relu import relu_numpy
 from impls.relu_backward import relu_backward_numba, relu_backward_numpy, relu_backward_python
 from impls.sigmoid import sigmoid_numpy
@@ -101,11 +101,7 @@ KERNEL = Kernel(
     tiers={"python": linear_activation_backward_python, "numpy": linear_activation_backward_numpy,
            "numba": linear_activation_backward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 16, 48),
-        "default": (16, 64, 128, 256, 512),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_LAYER,
     edge_inputs=edge_inputs,
     flops=flops,
     # dA_prev and dW have the shapes of A_prev and W; db is n numbers

@@ -18,7 +18,7 @@ function.
 import numpy as np
 
 from impls.linear_forward import layer, linear_forward_numba, linear_forward_numpy, linear_forward_python
-from impls.registry import Kernel, nbytes
+from impls.registry import SQUARE_LAYER, Kernel, nbytes
 from impls.relu import relu_numba, relu_numpy, relu_python
 from impls.sigmoid import sigmoid_numba, sigmoid_numpy, sigmoid_python
 
@@ -88,11 +88,7 @@ KERNEL = Kernel(
     tiers={"python": linear_activation_forward_python, "numpy": linear_activation_forward_numpy,
            "numba": linear_activation_forward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 16, 48),
-        "default": (16, 64, 128, 256, 512),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_LAYER,
     edge_inputs=edge_inputs,
     flops=flops,
     bytes_moved=lambda args: nbytes(*args[:3]) + 2 * args[1].shape[0] * args[0].shape[1] * args[0].itemsize,

@@ -20,7 +20,7 @@ from numba import njit
 from numba.extending import register_jitable
 
 from impls.linear_forward import layer, linear_forward_numpy
-from impls.registry import GradProblem, Kernel, nbytes
+from impls.registry import SQUARE_LAYER, GradProblem, Kernel, nbytes
 
 
 # register_jitable: plain Python when the python tier calls it, compiled
@@ -114,11 +114,7 @@ KERNEL = Kernel(
     summary="linear_backward(dZ (n, m), A_prev (n_prev, m), W (n, n_prev)) -> (dA_prev, dW, db)",
     tiers={"python": linear_backward_python, "numpy": linear_backward_numpy, "numba": linear_backward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 16, 48),
-        "default": (16, 64, 128, 256, 512),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_LAYER,
     edge_inputs=edge_inputs,
     flops=flops,
     # dA_prev and dW have the shapes of A_prev and W; db is n numbers

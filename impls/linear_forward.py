@@ -12,7 +12,7 @@ is contiguous in the course's layout (``X`` a transposed view of the
 import numpy as np
 from numba import njit
 
-from impls.registry import Kernel, nbytes
+from impls.registry import SQUARE_LAYER, Kernel, nbytes
 
 
 def linear_forward_python(A_prev, W, b):
@@ -78,11 +78,7 @@ KERNEL = Kernel(
     summary="linear_forward(A_prev (n_prev, m), W (n, n_prev), b (n, 1)) -> Z (n, m) = W A_prev + b",
     tiers={"python": linear_forward_python, "numpy": linear_forward_numpy, "numba": linear_forward_numba},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 16, 48),
-        "default": (16, 64, 128, 256, 512),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_LAYER,
     edge_inputs=edge_inputs,
     flops=flops,
     bytes_moved=lambda args: nbytes(*args) + args[1].shape[0] * args[0].shape[1] * args[0].itemsize,

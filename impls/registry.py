@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,20 @@ REFERENCE_TIER = "numpy"
 PRESETS = ("quick", "default", "large")
 
 Args = tuple[Any, ...]
+
+#: Ladders shared by kernels of the same shape family.
+#: An (n, n) activation, elementwise: n = 2048 is 4 M elements, 32 MiB in float64.
+SQUARE_ACTIVATION = MappingProxyType({
+    "quick": (4, 64, 256),
+    "default": (4, 64, 256, 1_024, 2_048),
+    "large": (1_024, 2_048, 4_096),
+})
+#: An (n, n) layer over n examples: compute-bound from a few hundred on.
+SQUARE_LAYER = MappingProxyType({
+    "quick": (4, 16, 48),
+    "default": (16, 64, 128, 256, 512),
+    "large": (1_024, 2_048, 4_096),
+})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ through (``relu(-inf) == 0``, ``relu(inf) == inf``).
 import numpy as np
 from numba import njit, prange
 
-from impls.registry import Kernel, nbytes
+from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
 from impls.tuning import PARALLEL, advise_hugepages
 
 
@@ -66,11 +66,7 @@ KERNEL = Kernel(
     tiers={"python": relu_python, "numpy": relu_numpy, "numba": relu_numba,
            "numba_parallel": relu_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 64, 256),
-        "default": (4, 64, 256, 1_024, 2_048),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_ACTIVATION,
     edge_inputs=edge_inputs,
     flops=lambda args: float(args[0].size),  # one comparison per element
     bytes_moved=lambda args: 2 * nbytes(args[0]),

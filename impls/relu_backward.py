@@ -10,7 +10,7 @@ the gradient is 0, as the course's ``dZ[Z <= 0] = 0`` makes it.
 import numpy as np
 from numba import njit, prange
 
-from impls.registry import GradProblem, Kernel, nbytes
+from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
 from impls.tuning import PARALLEL, advise_hugepages
 
 
@@ -82,11 +82,7 @@ KERNEL = Kernel(
     tiers={"python": relu_backward_python, "numpy": relu_backward_numpy, "numba": relu_backward_numba,
            "numba_parallel": relu_backward_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 64, 256),
-        "default": (4, 64, 256, 1_024, 2_048),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_ACTIVATION,
     edge_inputs=edge_inputs,
     flops=lambda args: 1.0 * args[1].size,  # one compare-and-select per element
     bytes_moved=lambda args: nbytes(*args) + args[0].nbytes,

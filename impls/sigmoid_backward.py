@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from impls.registry import GradProblem, Kernel, nbytes
+from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
 from impls.tuning import PARALLEL, advise_hugepages
 
@@ -93,11 +93,7 @@ KERNEL = Kernel(
     tiers={"python": sigmoid_backward_python, "numpy": sigmoid_backward_numpy, "numba": sigmoid_backward_numba,
            "numba_parallel": sigmoid_backward_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 64, 256),
-        "default": (4, 64, 256, 1_024, 2_048),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_ACTIVATION,
     edge_inputs=edge_inputs,
     flops=lambda args: 7.0 * args[1].size,  # exp, add, divide, select, subtract, two multiplies
     bytes_moved=lambda args: nbytes(*args) + args[0].nbytes,

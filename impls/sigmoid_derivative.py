@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from impls.registry import Kernel, nbytes
+from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
 from impls.tuning import PARALLEL, advise_hugepages
 
 
@@ -74,11 +74,7 @@ KERNEL = Kernel(
            "numba": sigmoid_derivative_numba,
            "numba_parallel": sigmoid_derivative_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (4, 64, 256),
-        "default": (4, 64, 256, 1_024, 2_048),
-        "large": (1_024, 2_048, 4_096),
-    },
+    sizes=SQUARE_ACTIVATION,
     edge_inputs=edge_inputs,
     flops=lambda args: 5.0 * args[0].size,  # abs, exp, add, multiply, divide
     bytes_moved=lambda args: 2 * nbytes(args[0]),
