@@ -47,16 +47,22 @@ def make_inputs(n, rng, dtype):
     return (rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype))
 
 
-def edge_inputs(dtype):
-    big = np.sqrt(np.finfo(dtype).max) / 8  # products near the top of the range
-    tiny = np.finfo(dtype).tiny
-    alternating = np.array([(-1.0) ** i for i in range(101)], dtype=dtype)
+def vector_pair_edges(dtype):
+    """Edges of every kernel over two (n,) vectors: empty, one element, the course's lists."""
     return [
         ("empty", (np.zeros(0, dtype), np.zeros(0, dtype))),
         ("one element", (np.array([3.0], dtype), np.array([-2.0], dtype))),
         ("course's 15-element lists",
          (np.array([9, 2, 5, 0, 0, 7, 5, 0, 0, 0, 9, 2, 5, 0, 0], dtype),
           np.array([9, 2, 2, 9, 0, 9, 2, 5, 0, 0, 9, 2, 5, 0, 0], dtype))),
+    ]
+
+
+def edge_inputs(dtype):
+    big = np.sqrt(np.finfo(dtype).max) / 8  # products near the top of the range
+    tiny = np.finfo(dtype).tiny
+    alternating = np.array([(-1.0) ** i for i in range(101)], dtype=dtype)
+    return vector_pair_edges(dtype) + [
         ("alternating signs", (alternating, np.arange(101, dtype=dtype))),
         ("near overflow", (np.full(4, big, dtype), np.full(4, big, dtype))),
         ("subnormal products", (np.full(8, tiny, dtype), np.full(8, 0.5, dtype))),

@@ -9,6 +9,7 @@ Shapes: ``x1 (n,)``, ``x2 (n,)`` -> ``(n,)`` in the input dtype. ``n`` may be
 import numpy as np
 from numba import njit, prange
 
+from impls.dot import make_inputs, vector_pair_edges
 from impls.registry import Kernel, nbytes
 from impls.tuning import PARALLEL, advise_hugepages
 
@@ -38,19 +39,10 @@ def multiply_numba_parallel(x1, x2):
     return out
 
 
-def make_inputs(n, rng, dtype):
-    return (rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype))
-
-
 def edge_inputs(dtype):
     big = np.sqrt(np.finfo(dtype).max) / 8  # products near the top of the range
     tiny = np.finfo(dtype).tiny
-    return [
-        ("empty", (np.zeros(0, dtype), np.zeros(0, dtype))),
-        ("one element", (np.array([3.0], dtype), np.array([-2.0], dtype))),
-        ("course's 15-element lists",
-         (np.array([9, 2, 5, 0, 0, 7, 5, 0, 0, 0, 9, 2, 5, 0, 0], dtype),
-          np.array([9, 2, 2, 9, 0, 9, 2, 5, 0, 0, 9, 2, 5, 0, 0], dtype))),
+    return vector_pair_edges(dtype) + [
         ("reversed and strided views", (np.arange(20, dtype=dtype)[::-2], np.arange(30, dtype=dtype)[::3])),
         ("near overflow", (np.full(4, big, dtype), np.array([big, -big, 1.0, -1.0], dtype))),
         ("subnormal products", (np.full(4, tiny, dtype), np.array([0.5, -0.25, 1.0, 0.0], dtype))),

@@ -17,7 +17,7 @@ from numba import njit, prange
 
 from impls.propagate import cross_entropy
 from impls.registry import GradProblem, Kernel, nbytes
-from impls.shallow_forward import network, shallow_forward_numpy
+from impls.shallow_forward import SIZES, network, shallow_forward_numpy
 from impls.tuning import PARALLEL
 
 
@@ -156,11 +156,7 @@ KERNEL = Kernel(
     tiers={"python": shallow_backward_python, "numpy": shallow_backward_numpy, "numba": shallow_backward_numba,
            "numba_parallel": shallow_backward_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (3, 8, 16),
-        "default": (1, 4, 20, 50, 100, 200),
-        "large": (100, 200, 400),
-    },
+    sizes=SIZES,
     edge_inputs=edge_inputs,
     flops=flops,
     bytes_moved=lambda args: nbytes(*args) + nbytes(args[2], args[3]) + args[0].itemsize * (

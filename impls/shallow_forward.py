@@ -123,6 +123,14 @@ def edge_inputs(dtype):
     ]
 
 
+#: Hidden width n_h over m = 100 n points; n = 4 is the course's planar network.
+SIZES = {
+    "quick": (3, 8, 16),
+    "default": (1, 4, 20, 50, 100, 200),
+    "large": (100, 200, 400),
+}
+
+
 def flops(args):
     X, W1, _, W2, _ = args
     (n_x, m), n_h, n_y = X.shape, W1.shape[0], W2.shape[0]
@@ -135,11 +143,7 @@ KERNEL = Kernel(
     tiers={"python": shallow_forward_python, "numpy": shallow_forward_numpy, "numba": shallow_forward_numba,
            "numba_parallel": shallow_forward_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (3, 8, 16),
-        "default": (1, 4, 20, 50, 100, 200),
-        "large": (100, 200, 400),
-    },
+    sizes=SIZES,
     edge_inputs=edge_inputs,
     flops=flops,
     bytes_moved=lambda args: nbytes(*args) + 2 * args[0].itemsize * args[0].shape[1] * (
