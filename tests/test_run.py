@@ -1,5 +1,6 @@
 """The sweep: gate before timing, budget skips with estimates, interleaving, Ctrl-C."""
 
+import numpy as np
 import pytest
 
 import impls
@@ -180,3 +181,86 @@ def test_cli_run_writes_a_valid_run_of_real_kernels(tmp_path, capsys):
     assert all(r["status"] == "ok" and r["verdict"]["ok"] for r in doc["records"])
     assert doc["settings"]["threads"] == 1 and doc["machine"]["numba"]["num_threads"] == 1
     assert f"results: {out}" in capsys.readouterr().out
+
+
+@pytest.fixture
+def three_passes(monkeypatch):
+    """The quick plan with one sample of 5 ms per pass, so every sample is a single call."""
+    plan = run.timing.Plan(min_sample_time=0.002, target_time=0.0, min_repeat=3, max_repeat=3, passes=3)
+    monkeypatch.setitem(run.timing.PLANS, "quick", plan)
+    return plan
+
+
+def test_a_records_samples_are_spread_over_passes_across_the_whole_sweep(monkeypatch, three_passes):
+    clock, log = FakeClock(), []
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, log=log, sizes=(10, 20))
+    register(monkeypatch, spec)
+    records = sweep(clock).run([spec])
+    assert all(len(r["samples"]) == 3 for r in records)
+    for r in records:
+        assert r["stats"] == run.timing.stats(r["samples"]).to_dict()
+    sizes = [n for _, n in log]
+    # n=10 is sampled again after n=20 was measured: its later passes come after the whole first pass
+    assert max(i for i, n in enumerate(sizes) if n == 10) > min(i for i, n in enumerate(sizes) if n == 20)
+    assert sizes[-6:].count(10) == sizes[-6:].count(20) == 3  # the last pass: one sample per tier and size
+
+
+def test_later_passes_time_the_same_seeded_inputs_the_gate_passed(monkeypatch, three_passes):
+    clock, seen = FakeClock(), []
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10,))
+    real = spec.tiers["numba"]
+
+    def remember(Z):
+        seen.append(Z.copy())
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numba", remember)
+    register(monkeypatch, spec)
+    sweep(clock, seed=3).run([spec])
+    assert len(seen) >= 5  # first call, gate, autorange probe and three samples
+    assert all(np.array_equal(z, seen[0]) for z in seen)
+
+
+def test_a_tier_that_raises_in_a_later_pass_becomes_an_error_without_figures(monkeypatch, three_passes):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10,))
+    real, calls = spec.tiers["numpy"], []
+
+    def fails_in_pass_two(Z):
+        calls.append(1)
+        if len(calls) > 4:  # first call, gate, autorange, the first pass's sample
+            raise RuntimeError("state leaked between passes")
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numpy", fails_in_pass_two)
+    register(monkeypatch, spec)
+    by_tier = {r["tier"]: r for r in sweep(clock).run([spec])}
+    numpy = by_tier["numpy"]
+    assert numpy["status"] == "error" and "state leaked" in numpy["reason"]
+    assert not {"samples", "stats", "gflops", "speedup_vs_python"} & numpy.keys()
+    assert by_tier["numba"]["status"] == "ok" and len(by_tier["numba"]["samples"]) == 3
+    assert by_tier["numba"]["speedup_vs_numpy"] is None
+
+
+def test_ctrl_c_in_a_later_pass_keeps_consistent_records(monkeypatch, three_passes):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
+    real, calls = spec.tiers["python"], []
+
+    def interrupt_late(Z):
+        calls.append(1)
+        if len(calls) == 2 * 3 + 2:  # both sizes' first pass (first call, gate, sample), then pass 2's second
+            raise KeyboardInterrupt
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "python", interrupt_late)
+    register(monkeypatch, spec)
+    monkeypatch.setitem(run.timing.TIMERS, "fake", clock)
+    doc = run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+    assert doc["complete"] is False
+    assert {r["n"] for r in doc["records"]} == {10, 20}
+    python = sorted(len(r["samples"]) for r in doc["records"] if r["tier"] == "python")
+    assert python == [1, 2], "the interrupted step keeps its first pass only"
+    for r in doc["records"]:
+        assert r["status"] == "ok"
+        assert r["stats"] == run.timing.stats(r["samples"]).to_dict()

@@ -80,3 +80,17 @@ def test_a_mutating_kernel_gets_fresh_inputs_for_every_call():
     assert len(seen) > number
     assert all(np.array_equal(s, np.arange(4.0)) for s in seen)
     assert np.array_equal(Z, np.arange(4.0))
+
+
+def test_a_plans_samples_are_dealt_over_its_passes_earlier_passes_first():
+    plan = timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=3, max_repeat=12, passes=3)
+    assert plan.shares(3) == [1, 1, 1]
+    assert plan.shares(8) == [3, 3, 2]
+    assert plan.shares(12) == [4, 4, 4]
+    assert all(sum(plan.shares(r)) == r for r in range(3, 13))
+
+
+@pytest.mark.parametrize("passes,min_repeat", [(0, 3), (4, 3)])
+def test_a_plan_cannot_ask_for_more_passes_than_samples(passes, min_repeat):
+    with pytest.raises(ValueError, match="passes"):
+        timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=min_repeat, max_repeat=5, passes=passes)

@@ -9,9 +9,17 @@ every tier goes through, in a seeded shuffled order:
 2. the first call, timed alone (Numba's compile or cache load lands here);
 3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
    does not match is recorded as failed with the reason and never timed;
-4. autorange (calls per sample), then samples taken round-robin across the
-   tiers, each round in a fresh shuffled order, so that drift of the machine
-   (another process, a clock change) is spread over every tier alike.
+4. autorange (calls per sample), then the first pass's share of the samples,
+   taken round-robin across the tiers, each round in a fresh shuffled order,
+   so that drift of the machine (another process, a clock change) is spread
+   over every tier alike.
+
+The plan's later passes (``Plan.passes``) then go over every measured
+kernel x size again, in a seeded shuffled order, each rebuilding the same
+seeded inputs and taking its share of the samples; a record's statistics
+cover all of its samples. One record's samples thus span the run rather
+than a fraction of a second, and a few seconds of load from elsewhere on
+the machine cannot move its median.
 """
 
 from __future__ import annotations
@@ -105,6 +113,17 @@ def predict(points: list[tuple[float, float]], work: float) -> tuple[float, floa
     return t_last * (work / w_last) ** k, k
 
 
+@dataclass
+class Step:
+    """A measured kernel x size, waiting for its samples of the later passes."""
+
+    kernel: Kernel
+    n: int
+    records: dict[str, dict[str, Any]]   # tier -> its record (the objects in ``Sweep.records``)
+    number: dict[str, int]               # tier -> calls per sample
+    shares: dict[str, list[int]]         # tier -> samples to take in each later pass
+
+
 class Sweep:
     """One run's sweep; ``records`` grows as measurements finish, so an
     interrupted sweep still holds everything measured before the interrupt."""
@@ -119,6 +138,7 @@ class Sweep:
         self.rng = random.Random(settings.seed)
         self.on_step = on_step
         self.records: list[dict[str, Any]] = []
+        self.pending: list[Step] = []
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
 
     def sizes_of(self, kernel: Kernel) -> list[int]:
@@ -129,16 +149,29 @@ class Sweep:
         return [t for t in wanted if t in kernel.tiers]
 
     def steps(self, kernels: list[Kernel]) -> int:
-        """How many kernel x size steps ``run`` will take (for a progress bar)."""
-        return sum(len(self.sizes_of(k)) for k in kernels if self.tiers_of(k))
+        """How many kernel x size steps ``run`` will take at most, over all passes (for a progress bar)."""
+        return self.plan.passes * sum(len(self.sizes_of(k)) for k in kernels if self.tiers_of(k))
 
-    def run(self, kernels: list[Kernel], on_size_done: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
+    def run(self, kernels: list[Kernel], on_size_done: Callable[[], None] = lambda: None,
+            on_total: Callable[[int], None] = lambda total: None) -> list[dict[str, Any]]:
+        """Measure, then take the later passes' samples; ``on_total`` hears the
+        number of steps once the first pass has shown which remain."""
+        passes = self.plan.passes
         for kernel in kernels:
             if not self.tiers_of(kernel):
                 continue
             for n in self.sizes_of(kernel):
-                self.on_step(f"{kernel.name} n={n}")
+                self.on_step(f"{kernel.name} n={n}" + (f" (pass 1/{passes})" if passes > 1 else ""))
                 self.records += self.measure_size(kernel, n)
+                on_size_done()
+        first_pass = self.steps(kernels) // passes
+        on_total(first_pass + (passes - 1) * len(self.pending))
+        for p in range(1, passes):
+            order = list(self.pending)
+            self.rng.shuffle(order)
+            for step in order:
+                self.on_step(f"{step.kernel.name} n={step.n} (pass {p + 1}/{passes})")
+                self.resample(step, p - 1)
                 on_size_done()
         return self.records
 
@@ -203,12 +236,15 @@ class Sweep:
                 out[tier]["reason"] = v.reason or "first call raised"
         passing = [t for t in live if out[t]["status"] == "ok"]
 
-        timed = self.time_tiers(kernel, n, {t: calls[t] for t in passing}, first)
+        timed, number, shares = self.time_tiers(kernel, n, {t: calls[t] for t in passing}, first)
         for tier, result in timed.items():
             out[tier].update(result)
             if out[tier]["status"] == "ok":
                 self.history.setdefault((kernel.name, tier), []).append((work, result["stats"]["median"]))
         add_speedups([out[t] for t in tiers])
+        later = {t: s[1:] for t, s in shares.items() if out[t]["status"] == "ok" and len(s) > 1}
+        if later:
+            self.pending.append(Step(kernel, n, {t: out[t] for t in tiers}, number, later))
         return [out[t] for t in tiers]
 
     def over_budget(self, kernel: Kernel, tier: str, work: float) -> dict[str, Any] | None:
@@ -231,10 +267,12 @@ class Sweep:
         # a kernel that writes into its inputs gets a fresh copy per tier
         return {t: check.gate(kernel, check.snapshot(args), [t], label=label)[t] for t in tiers}
 
-    def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call],
-                   first: dict[str, float]) -> dict[str, dict[str, Any]]:
-        """Autorange each tier, then take samples round-robin in shuffled order."""
-        number, repeats = {}, {}
+    def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call], first: dict[str, float]
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, list[int]]]:
+        """Autorange each tier, then take the first pass's samples round-robin
+        in shuffled order. Returns the record updates, the calls per sample
+        and each tier's samples per pass."""
+        number, shares = {}, {}
         results: dict[str, dict[str, Any]] = {}
         for tier, call in calls.items():
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
@@ -247,24 +285,70 @@ class Sweep:
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
                 continue
-            repeats[tier] = self.plan.repeats(sample_time)
-        samples: dict[str, list[float]] = {t: [] for t in repeats}
-        for round_ in range(max(repeats.values(), default=0)):
-            order = [t for t in repeats if round_ < repeats[t] and t not in results]
+            shares[tier] = self.plan.shares(self.plan.repeats(sample_time))
+        wanted = {t: s[0] for t, s in shares.items()}
+        samples = self.take_samples(f"{kernel.name} n={n}", calls, number, wanted, results)
+        for tier in shares:
+            if tier not in results:
+                results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples[tier]}
+                summarize(results[tier])
+        return results, number, shares
+
+    def take_samples(self, label: str, calls: dict[str, timing.Call], number: dict[str, int],
+                     wanted: dict[str, int], failed: dict[str, dict[str, Any]]) -> dict[str, list[float]]:
+        """``wanted[t]`` samples of each tier, round-robin, each round in a fresh
+        shuffled order; a tier that raises lands in ``failed`` and drops out."""
+        samples: dict[str, list[float]] = {t: [] for t in wanted}
+        rounds = max(wanted.values(), default=0)
+        for round_ in range(rounds):
+            order = [t for t in wanted if round_ < wanted[t] and t not in failed]
             self.rng.shuffle(order)
-            self.on_step(f"{kernel.name} n={n}: samples {round_ + 1}/{max(repeats.values())}")
+            self.on_step(f"{label}: samples {round_ + 1}/{rounds}")
             for tier in order:
                 try:
                     samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
                 except Exception as exc:
-                    results[tier] = raised(exc)
-        for tier in repeats:
-            if tier in results:
-                continue
-            st = timing.stats(samples[tier])
-            results[tier] = {"first_call": first[tier], "compile": max(first[tier] - st.median, 0.0),
-                             "number": number[tier], "samples": samples[tier], "stats": st.to_dict()}
-        return results
+                    failed[tier] = raised(exc)
+        return samples
+
+    def resample(self, step: Step, later: int) -> None:
+        """Pass ``later + 2``: the step's inputs rebuilt from the seed, one
+        untimed warm-up call for tiers with several calls per sample (a
+        single-call sample would pay as much again for it), then this pass's
+        share of the samples. The records change only once the step is done,
+        so an interrupt leaves them consistent."""
+        kernel, n = step.kernel, step.n
+        wanted = {t: s[later] for t, s in step.shares.items() if later < len(s) and step.records[t]["status"] == "ok"}
+        if not wanted:
+            return
+        args = kernel.inputs(n, self.settings.seed, np.dtype(self.settings.dtype))
+        calls = {t: timing.Call(kernel.tiers[t], args, self.timer, kernel.mutates, nbytes(args)) for t in wanted}
+        failed: dict[str, dict[str, Any]] = {}
+        for tier, call in calls.items():
+            if step.number[tier] > 1:
+                try:
+                    call.sample(1)
+                except Exception as exc:
+                    failed[tier] = raised(exc)
+        samples = self.take_samples(f"{kernel.name} n={n}", calls, step.number, wanted, failed)
+        for tier in wanted:
+            record = step.records[tier]
+            if tier in failed:
+                for key in ("first_call", "number", "samples", "stats", "compile", "gflops", "gbytes_per_s",
+                            "speedup_vs_python", "speedup_vs_numpy"):
+                    record.pop(key, None)
+                record.update(failed[tier])
+            else:
+                record["samples"] = record["samples"] + samples[tier]
+                summarize(record)
+        add_speedups(list(step.records.values()))
+
+
+def summarize(record: dict[str, Any]) -> None:
+    """Statistics of the record's samples, and its compile time (first call beyond the median)."""
+    st = timing.stats(record["samples"])
+    record["stats"] = st.to_dict()
+    record["compile"] = max(record["first_call"] - st.median, 0.0)
 
 
 def raised(exc: Exception) -> dict[str, Any]:

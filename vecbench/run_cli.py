@@ -113,7 +113,8 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
         task = progress.add_task("starting", total=sweep.steps(kernels))
         sweep.on_step = lambda what: progress.update(task, description=what)
         try:
-            sweep.run(kernels, on_size_done=lambda: progress.advance(task))
+            sweep.run(kernels, on_size_done=lambda: progress.advance(task),
+                      on_total=lambda total: progress.update(task, total=total))
         except KeyboardInterrupt:
             complete = False
     doc["machine"]["numba"] = machine.describe()["numba"]  # the threading layer is known only now

@@ -203,12 +203,25 @@ def autorange(call: Call, min_time: float, estimate: float | None = None) -> tup
 
 @dataclass(frozen=True)
 class Plan:
-    """How long to measure: the knobs of one preset."""
+    """How long to measure: the knobs of one preset.
+
+    ``passes``: a sweep takes each measurement's samples in this many passes
+    over the whole plan (``vecbench.run``), so that the samples of one record
+    are spread over the run's duration instead of a fraction of a second: a
+    burst of load on a shared machine then disturbs a minority of each
+    record's samples, which the median ignores, rather than all of a few
+    records' samples.
+    """
 
     min_sample_time: float   # seconds one sample must last
     target_time: float       # seconds of samples wanted per measurement
     min_repeat: int          # never fewer samples than this
     max_repeat: int          # never more samples than this
+    passes: int = 1          # sweeps over the plan that share the samples
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.passes <= self.min_repeat <= self.max_repeat:
+            raise ValueError("a plan needs 1 <= passes <= min_repeat <= max_repeat")
 
     def repeats(self, sample_time: float) -> int:
         """Samples to take when one sample lasts ``sample_time`` seconds."""
@@ -216,12 +229,17 @@ class Plan:
             return self.max_repeat
         return max(self.min_repeat, min(self.max_repeat, round(self.target_time / sample_time)))
 
+    def shares(self, repeats: int) -> list[int]:
+        """``repeats`` samples dealt over the passes, as evenly as they go, earlier passes first."""
+        passes = min(self.passes, max(repeats, 1))
+        return [repeats // passes + (i < repeats % passes) for i in range(passes)]
+
 
 #: Measurement plans per preset: quick favours speed, large favours stability.
 PLANS = {
-    "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7),
-    "default": Plan(min_sample_time=0.01, target_time=0.08, min_repeat=3, max_repeat=9),
-    "large": Plan(min_sample_time=0.05, target_time=0.5, min_repeat=5, max_repeat=11),
+    "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7, passes=2),
+    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=3, max_repeat=12, passes=3),
+    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=3),
 }
 
 
