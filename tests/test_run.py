@@ -197,6 +197,8 @@ def test_a_records_samples_are_spread_over_passes_across_the_whole_sweep(monkeyp
     register(monkeypatch, spec)
     records = sweep(clock).run([spec])
     assert all(len(r["samples"]) == 3 for r in records)
+    if run.timing.page_faults() is not None:  # counted beside every sample, over all passes
+        assert all(len(r["page_faults"]) == 3 and r["faults_per_call"] is not None for r in records)
     for r in records:
         assert r["stats"] == run.timing.stats(r["samples"]).to_dict()
     sizes = [n for _, n in log]

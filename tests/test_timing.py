@@ -1,5 +1,7 @@
 """One measurement: first call apart, autorange long enough, stats, fresh inputs."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,22 @@ def test_a_plans_samples_are_dealt_over_its_passes_earlier_passes_first():
 def test_a_plan_cannot_ask_for_more_passes_than_samples(passes, min_repeat):
     with pytest.raises(ValueError, match="passes"):
         timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=min_repeat, max_repeat=5, passes=passes)
+
+
+@pytest.mark.skipif(timing.page_faults() is None, reason="the platform does not count page faults")
+def test_a_sample_counts_the_page_faults_of_its_calls_not_of_its_setup():
+    size = 8 << 20
+
+    def touch_fresh_pages():
+        return bytearray(b"\x01") * size  # malloc'd and written: each page is faulted in
+
+    fresh = timing.Call(touch_fresh_pages, (), time.perf_counter)
+    fresh.sample(3)
+    assert fresh.faults_per_call >= 1
+    idle = timing.Call(len, ((),), time.perf_counter)
+    idle.sample(1000)
+    assert idle.faults_per_call < 0.01
+    # a mutating kernel's fresh input copies are made before the count starts
+    copies = timing.Call(len, (np.ones(size // 8),), time.perf_counter, mutates=True, args_bytes=size)
+    copies.sample(3)
+    assert copies.faults_per_call < 1

@@ -209,9 +209,14 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
     return blocks, images
 
 
+def fmt_faults(faults: float | None) -> str:
+    """Page faults per call: whole numbers, a dash where not counted."""
+    return "—" if faults is None else f"{faults:,.0f}" if faults >= 1 else f"{faults:.2g}"
+
+
 def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
-    headers = ["n", "shapes", "tier", "median", "IQR", "min", "calls × samples", "first call", "GFLOP/s",
-               "GB/s", "vs python", "vs numpy", "max error"]
+    headers = ["n", "shapes", "tier", "median", "IQR", "min", "calls × samples", "first call", "faults/call",
+               "GFLOP/s", "GB/s", "vs python", "vs numpy", "max error"]
     rows = []
     for n, by_tier in sizes.items():
         for tier, r in by_tier.items():
@@ -219,11 +224,13 @@ def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list
             err = verdict.get("error")
             base = [str(n), results.short(results.shape_text(r.get("shapes", "")), 40), tier]
             if r["status"] != "ok":
-                rows.append(base + [cell(r), "", "", "", "", "", "", "", "", f"{err:.1e}" if err is not None else ""])
+                rows.append(base + [cell(r), "", "", "", "", "", "", "", "", "",
+                                    f"{err:.1e}" if err is not None else ""])
                 continue
             st = r["stats"]
             rows.append(base + [fmt_time(st["median"]), fmt_time(st["iqr"]), fmt_time(st["min"]),
                                 f"{r['number']} × {len(r['samples'])}", fmt_time(r.get("first_call")),
+                                fmt_faults(r.get("faults_per_call")),
                                 f"{r['gflops']:.3g}" if r.get("gflops") else "—",
                                 f"{r['gbytes_per_s']:.3g}" if r.get("gbytes_per_s") else "—",
                                 fmt_x(r.get("speedup_vs_python")), fmt_x(r.get("speedup_vs_numpy")),

@@ -25,6 +25,7 @@ the machine cannot move its median.
 from __future__ import annotations
 
 import random
+import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -287,18 +288,23 @@ class Sweep:
                 continue
             shares[tier] = self.plan.shares(self.plan.repeats(sample_time))
         wanted = {t: s[0] for t, s in shares.items()}
-        samples = self.take_samples(f"{kernel.name} n={n}", calls, number, wanted, results)
+        samples, faults = self.take_samples(f"{kernel.name} n={n}", calls, number, wanted, results)
         for tier in shares:
             if tier not in results:
-                results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples[tier]}
+                results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples[tier],
+                                 "page_faults": faults[tier]}
                 summarize(results[tier])
         return results, number, shares
 
     def take_samples(self, label: str, calls: dict[str, timing.Call], number: dict[str, int],
-                     wanted: dict[str, int], failed: dict[str, dict[str, Any]]) -> dict[str, list[float]]:
+                     wanted: dict[str, int], failed: dict[str, dict[str, Any]]
+                     ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
         """``wanted[t]`` samples of each tier, round-robin, each round in a fresh
-        shuffled order; a tier that raises lands in ``failed`` and drops out."""
+        shuffled order, and the page faults per call of each sample (empty
+        where the platform does not count them); a tier that raises lands in
+        ``failed`` and drops out."""
         samples: dict[str, list[float]] = {t: [] for t in wanted}
+        faults: dict[str, list[float]] = {t: [] for t in wanted}
         rounds = max(wanted.values(), default=0)
         for round_ in range(rounds):
             order = [t for t in wanted if round_ < wanted[t] and t not in failed]
@@ -309,7 +315,10 @@ class Sweep:
                     samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
                 except Exception as exc:
                     failed[tier] = raised(exc)
-        return samples
+                    continue
+                if calls[tier].faults_per_call is not None:
+                    faults[tier].append(calls[tier].faults_per_call)
+        return samples, faults
 
     def resample(self, step: Step, later: int) -> None:
         """Pass ``later + 2``: the step's inputs rebuilt from the seed, one
@@ -330,25 +339,29 @@ class Sweep:
                     call.sample(1)
                 except Exception as exc:
                     failed[tier] = raised(exc)
-        samples = self.take_samples(f"{kernel.name} n={n}", calls, step.number, wanted, failed)
+        samples, faults = self.take_samples(f"{kernel.name} n={n}", calls, step.number, wanted, failed)
         for tier in wanted:
             record = step.records[tier]
             if tier in failed:
-                for key in ("first_call", "number", "samples", "stats", "compile", "gflops", "gbytes_per_s",
-                            "speedup_vs_python", "speedup_vs_numpy"):
+                for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
+                            "gflops", "gbytes_per_s", "speedup_vs_python", "speedup_vs_numpy"):
                     record.pop(key, None)
                 record.update(failed[tier])
             else:
                 record["samples"] = record["samples"] + samples[tier]
+                record["page_faults"] = record["page_faults"] + faults[tier]
                 summarize(record)
         add_speedups(list(step.records.values()))
 
 
 def summarize(record: dict[str, Any]) -> None:
-    """Statistics of the record's samples, and its compile time (first call beyond the median)."""
+    """Statistics of the record's samples, its compile time (first call beyond
+    the median) and its median page faults per call."""
     st = timing.stats(record["samples"])
     record["stats"] = st.to_dict()
     record["compile"] = max(record["first_call"] - st.median, 0.0)
+    faults = record.get("page_faults")
+    record["faults_per_call"] = statistics.median(faults) if faults else None
 
 
 def raised(exc: Exception) -> dict[str, Any]:

@@ -10,8 +10,9 @@ sweep can interleave them across tiers (``vecbench.run``):
    one sample lasts at least ``min_sample_time`` (and at least
    ``RESOLUTION_FACTOR`` times the timer's measured granularity), so that the
    timer's resolution and its own overhead are negligible.
-3. ``take_sample``: ``number`` calls between two timer readings, divided by
-   ``number``. Samples are repeated; ``stats`` summarises them by median,
+3. ``sample``: ``number`` calls between two timer readings, divided by
+   ``number``; the page faults the calls took are counted beside (outside
+   the timed region). Samples are repeated; ``stats`` summarises them by median,
    quartiles and minimum, the raw samples being kept beside.
 
 Like ``timeit``, the garbage collector is off while a sample runs (a
@@ -50,6 +51,19 @@ MAX_COPY_BYTES = 512 * 2**20
 
 #: Calls per sample never exceed this (guards against a timer that stands still).
 MAX_NUMBER = 10**8
+
+
+def page_faults() -> int | None:
+    """Page faults this process has taken so far (minor + major), or None where
+    the platform does not count them. The difference around a sample says how
+    many pages its calls touched for the first time: a kernel returning a
+    fresh array pays for every page of it, once per call."""
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_minflt + usage.ru_majflt
 
 
 def granularity(timer: Callable[[], float], tries: int = 50) -> float:
@@ -113,6 +127,13 @@ class Call:
         self.mutates = mutates
         self.args_bytes = args_bytes
 
+    #: Page faults per call in the last sample (None where not counted).
+    faults_per_call: float | None = None
+
+    def count_faults(self, before: int | None, number: int) -> None:
+        after = page_faults()
+        self.faults_per_call = None if before is None or after is None else (after - before) / number
+
     def fresh_args(self) -> tuple:
         return copy.deepcopy(self.args) if self.mutates else self.args
 
@@ -139,10 +160,12 @@ class Call:
             batch = [copy.deepcopy(self.args) for _ in range(number)]
             gc.disable()
             try:
+                f0 = page_faults()
                 t0 = timer()
                 for a in batch:
                     fn(*a)
                 t1 = timer()
+                self.count_faults(f0, number)
             finally:
                 if gc_was_enabled:
                     gc.enable()
@@ -151,10 +174,12 @@ class Call:
         it = itertools.repeat(None, number)
         gc.disable()
         try:
+            f0 = page_faults()
             t0 = timer()
             for _ in it:
                 fn(*args)
             t1 = timer()
+            self.count_faults(f0, number)
         finally:
             if gc_was_enabled:
                 gc.enable()
