@@ -115,3 +115,16 @@ def test_a_sample_counts_the_page_faults_of_its_calls_not_of_its_setup():
     copies = timing.Call(len, (np.ones(size // 8),), time.perf_counter, mutates=True, args_bytes=size)
     copies.sample(3)
     assert copies.faults_per_call < 1
+
+
+def test_one_slow_call_alone_does_not_make_samples_one_call_long():
+    clock = FakeClock()
+    costs = iter([0.05])  # caught by a burst of load: 50 ms, then 40 µs per call
+
+    def fn():
+        clock.advance(next(costs, 4e-5))
+
+    number, expected = timing.autorange(timing.Call(fn, (), clock), 0.01)
+    assert number * 4e-5 >= 0.01 and expected == pytest.approx(number * 4e-5, rel=1e-3)
+    slow = timing.Call(lambda: clock.advance(0.05), (), clock)
+    assert timing.autorange(slow, 0.01) == (1, pytest.approx(0.05))

@@ -203,7 +203,8 @@ def autorange(call: Call, min_time: float, estimate: float | None = None) -> tup
 
     A single call is timed first; ``estimate`` (e.g. the first call's time)
     may raise that guess, never lower it, so a wrong estimate cannot launch a
-    huge sample. Returns ``(number, expected seconds of one sample)``, the
+    huge sample. One call is judged enough only if two calls in a row say so.
+    Returns ``(number, expected seconds of one sample)``, the
     expectation using the fastest per-call time seen so that one disturbed
     calibration sample does not cut the repeats. Calibration samples double
     as warm-up and are not kept.
@@ -211,7 +212,11 @@ def autorange(call: Call, min_time: float, estimate: float | None = None) -> tup
     cap = call.max_number()
     probe = call.sample(1)
     if probe >= min_time:
-        return 1, probe
+        # one call seems enough; a second confirms it, so that a call caught
+        # by a burst of load elsewhere does not make every sample one call long
+        probe = min(probe, call.sample(1))
+        if probe >= min_time:
+            return 1, probe
     best = probe
     guess = max(probe, estimate or 0.0)
     number = min(cap, _step_125(min_time / guess)) if guess > 0 else 10
