@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, REASSOC, advise_hugepages
+from impls.tuning import PARALLEL, REASSOC, empty_on_huge_pages
 
 
 def normalize_rows_python(X):
@@ -64,9 +64,9 @@ def _sum_of_squares(x, scale):
 def normalize_rows_numba_parallel(X):
     """prange over rows, a row's passes while it is in cache; the sum of
     squares vectorized, the last divide a multiply by 1 / norm (norm >= 1:
-    never overflows); the output on huge pages."""
+    never overflows); the output on huge pages, all of it (impls.tuning)."""
     n, d = X.shape
-    out = advise_hugepages(np.empty((n, d), X.dtype))
+    out = empty_on_huge_pages((n, d), X)
     for i in prange(n):
         scale = 0.0
         for j in range(d):
