@@ -124,6 +124,8 @@ def edge_inputs(dtype):
         ("single column (n, 1)", (np.array([[-3.0], [0.0], [2.5]], dtype),)),
         ("a row of subnormals (1 / its largest |x| overflows)",
          (np.stack([pattern * fi.smallest_subnormal, pattern]),)),
+        ("largest |x| about 2**-1000, where the tuned tier turns from scaling by 2**-e to dividing",
+         (np.stack([pattern * 2.0**-1003, pattern * 2.0**-1004, pattern * 2.0**-1005]).astype(dtype),)),
         ("one element", (np.array([[-7.0]], dtype),)),
         ("no rows", (np.zeros((0, 3), dtype),)),
         ("no columns", (np.zeros((3, 0), dtype),)),
