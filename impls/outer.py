@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def outer_python(x1, x2):
@@ -34,9 +34,9 @@ outer_numba = njit(cache=True)(outer_python)
 
 @njit(parallel=PARALLEL, cache=True)
 def outer_numba_parallel(x1, x2):
-    """prange over the rows of the output; the output on huge pages, as NumPy's is."""
+    """prange over the rows of the output; the output on huge pages, all of it (impls.tuning)."""
     n1, n2 = x1.shape[0], x2.shape[0]
-    out = advise_hugepages(np.empty((n1, n2), x1.dtype))
+    out = empty_on_huge_pages((n1, n2), x1)
     for i in prange(n1):
         for j in range(n2):
             out[i, j] = x1[i] * x2[j]

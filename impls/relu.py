@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def relu_python(Z):
@@ -33,9 +33,9 @@ relu_numba = njit(cache=True)(relu_python)
 
 @njit(parallel=PARALLEL, cache=True)
 def relu_numba_parallel(Z):
-    """prange over the flat elements; the output on huge pages, as NumPy's is."""
+    """prange over the flat elements; the output on huge pages, all of it (impls.tuning)."""
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, A = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
+    z, A = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
     a = A.reshape(A.size)
     for i in prange(z.size):
         a[i] = z[i] if z[i] > 0 else 0.0

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def relu_backward_python(dA, Z):
@@ -36,9 +36,9 @@ relu_backward_numba = njit(cache=True)(relu_backward_python)
 
 @njit(parallel=PARALLEL, cache=True)
 def relu_backward_numba_parallel(dA, Z):
-    """prange over rows; the output on huge pages, as NumPy's is."""
+    """prange over rows; the output on huge pages, all of it (impls.tuning)."""
     n, m = Z.shape
-    dZ = advise_hugepages(np.empty((n, m), dA.dtype))
+    dZ = empty_on_huge_pages((n, m), dA)
     for i in prange(n):
         for j in range(m):
             dZ[i, j] = dA[i, j] if Z[i, j] > 0 else 0.0

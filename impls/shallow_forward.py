@@ -19,7 +19,7 @@ from numba.extending import register_jitable
 
 from impls.registry import Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 # A copy of impls.propagate's helper rather than an import: Numba's cache only
@@ -69,11 +69,11 @@ shallow_forward_numba = njit(cache=True)(shallow_forward_python)
 
 @njit(parallel=PARALLEL, cache=True)
 def shallow_forward_numba_parallel(X, W1, b1, W2, b2):
-    """The loop per example under prange (examples are independent); Z1, A1 on huge pages."""
+    """The loop per example under prange (examples are independent); Z1, A1 wholly on huge pages."""
     n_x, m = X.shape
     n_h, n_y = W1.shape[0], W2.shape[0]
-    Z1 = advise_hugepages(np.empty((n_h, m), X.dtype))
-    A1 = advise_hugepages(np.empty((n_h, m), X.dtype))
+    Z1 = empty_on_huge_pages((n_h, m), X)
+    A1 = empty_on_huge_pages((n_h, m), X)
     Z2 = np.empty((n_y, m), X.dtype)
     A2 = np.empty((n_y, m), X.dtype)
     for j in prange(m):

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def sigmoid_python(Z):
@@ -42,9 +42,9 @@ sigmoid_numba = njit(cache=True)(sigmoid_python)
 @njit(parallel=PARALLEL, cache=True)
 def sigmoid_numba_parallel(Z):
     """prange over the flat elements, branch-free (both halves, then select);
-    the output on huge pages, as NumPy's is."""
+    the output on huge pages, all of it (impls.tuning)."""
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, A = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
+    z, A = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
     a = A.reshape(A.size)
     for i in prange(z.size):
         e = math.exp(-abs(z[i]))

@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def sigmoid_backward_python(dA, Z):
@@ -47,9 +47,9 @@ sigmoid_backward_numba = njit(cache=True)(sigmoid_backward_python)
 @njit(parallel=PARALLEL, cache=True)
 def sigmoid_backward_numba_parallel(dA, Z):
     """prange over rows, branch-free (exp(-|z|) once, both halves, select);
-    the output on huge pages, as NumPy's is."""
+    the output on huge pages, all of it (impls.tuning)."""
     n, m = Z.shape
-    dZ = advise_hugepages(np.empty((n, m), dA.dtype))
+    dZ = empty_on_huge_pages((n, m), dA)
     for i in prange(n):
         for j in range(m):
             z = Z[i, j]

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, advise_hugepages
+from impls.tuning import PARALLEL, empty_on_huge_pages
 
 
 def sigmoid_derivative_python(Z):
@@ -39,9 +39,9 @@ sigmoid_derivative_numba = njit(cache=True)(sigmoid_derivative_python)
 
 @njit(parallel=PARALLEL, cache=True)
 def sigmoid_derivative_numba_parallel(Z):
-    """prange over the flat elements; the output on huge pages, as NumPy's is."""
+    """prange over the flat elements; the output on huge pages, all of it (impls.tuning)."""
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, dZ = Zc.reshape(Zc.size), advise_hugepages(np.empty(Z.shape, Z.dtype))
+    z, dZ = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
     dz = dZ.reshape(dZ.size)
     for i in prange(z.size):
         e = math.exp(-abs(z[i]))

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, REASSOC, advise_hugepages
+from impls.tuning import PARALLEL, REASSOC, empty_on_huge_pages
 
 
 def softmax_python(X):
@@ -61,9 +61,9 @@ def _exp_and_sum(x, row_max, a):
 @njit(parallel=PARALLEL, cache=True)
 def softmax_numba_parallel(X):
     """prange over rows, a row's three passes while it is in cache (the sum
-    vectorized, one divide per row); the output on huge pages."""
+    vectorized, one divide per row); the output on huge pages, all of it (impls.tuning)."""
     n, d = X.shape
-    A = advise_hugepages(np.empty((n, d), X.dtype))
+    A = empty_on_huge_pages((n, d), X)
     for i in prange(n):
         row_max = X[i, 0]
         for j in range(1, d):
