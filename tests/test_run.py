@@ -112,7 +112,7 @@ def test_prediction_from_one_point_assumes_linear_growth_and_clamps_flat_fits():
     assert run.predict([], 10) is None
 
 
-def test_samples_interleave_tiers_in_a_seeded_order(monkeypatch):
+def test_tiers_take_their_samples_in_blocks_in_a_seeded_order(monkeypatch):
     def order(seed):
         clock, log = FakeClock(), []
         spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, log=log,
@@ -124,8 +124,22 @@ def test_samples_interleave_tiers_in_a_seeded_order(monkeypatch):
     first = order(1)
     assert first == order(1)
     assert any(order(seed) != first for seed in (2, 3, 4))
-    sampled = first[-9:]  # one call per sample (5 ms > the 2 ms floor): three rounds of three tiers
-    assert all(sorted(sampled[i:i + 3]) == ["numba", "numpy", "python"] for i in (0, 3, 6))
+    # the last pass: one sample (one 5 ms call) per tier, each tier once, in an order of its own
+    last_pass = first[-3:]
+    assert sorted(last_pass) == ["numba", "numpy", "python"]
+    assert any(order(seed)[-3:] != last_pass for seed in (2, 3, 4))
+
+
+def test_a_tier_is_timed_only_once_other_threads_have_gone_idle(monkeypatch):
+    clock, waits = FakeClock(), []
+    monkeypatch.setattr(run.timing, "quiesce", lambda: waits.append(1) or 0.1)
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
+    register(monkeypatch, spec)
+    s = sweep(clock)
+    s.run([spec])
+    passes = run.timing.PLANS["quick"].passes
+    assert len(waits) == 2 * 3 * passes  # before every tier's block of samples, in every pass
+    assert s.settled == pytest.approx(0.1 * len(waits))
 
 
 def test_records_carry_throughput_and_speedups(monkeypatch):

@@ -1,5 +1,7 @@
 """One measurement: first call apart, autorange long enough, stats, fresh inputs."""
 
+import sys
+import threading
 import time
 
 import numpy as np
@@ -128,3 +130,21 @@ def test_one_slow_call_alone_does_not_make_samples_one_call_long():
     assert number * 4e-5 >= 0.01 and expected == pytest.approx(number * 4e-5, rel=1e-3)
     slow = timing.Call(lambda: clock.advance(0.05), (), clock)
     assert timing.autorange(slow, 0.01) == (1, pytest.approx(0.05))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads per-thread CPU time from /proc")
+def test_quiesce_waits_while_another_thread_spins_and_not_once_it_rests():
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        assert timing.quiesce(max_wait=0.1) >= 0.1  # gave up at the cap: the thread never rested
+    finally:
+        stop.set()
+        spinner.join()
+    assert timing.quiesce(max_wait=1.0) < 1.0

@@ -199,10 +199,10 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
     plan = s.get("plan", {})
     blocks += [("h2", "How it was measured"),
                ("p", f"Per record: the first call timed alone (Numba compiles or loads its cache there), the "
-                     f"equivalence gate, then autorange to at least {plan.get('min_sample_time')} s per sample "
-                     f"and {plan.get('min_repeat')}–{plan.get('max_repeat')} samples taken round-robin across "
-                     f"tiers in seeded shuffled order, spread over {plan.get('passes', 1)} pass(es) of the "
-                     f"whole sweep; median, IQR and minimum of the per-call times. Timer "
+                     f"equivalence gate, then, tier by tier in seeded shuffled order and once no other thread "
+                     f"of the process burned CPU, autorange to at least {plan.get('min_sample_time')} s per "
+                     f"sample and {plan.get('min_repeat')}–{plan.get('max_repeat')} samples, spread over "
+                     f"{plan.get('passes', 1)} pass(es) of the whole sweep; median, IQR and minimum of the per-call times. Timer "
                      f"{s.get('timer')} (measured step {s.get('timer_tick', 0):.2g} s). Python-tier sizes "
                      f"predicted to exceed {s.get('budget')} s per call were skipped. "
                      f"Command: {' '.join(doc.get('command', []))}")]

@@ -9,17 +9,19 @@ every tier goes through, in a seeded shuffled order:
 2. the first call, timed alone (Numba's compile or cache load lands here);
 3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
    does not match is recorded as failed with the reason and never timed;
-4. autorange (calls per sample), then the first pass's share of the samples,
-   taken round-robin across the tiers, each round in a fresh shuffled order,
-   so that drift of the machine (another process, a clock change) is spread
-   over every tier alike.
+4. tier by tier, in a fresh shuffled order: a wait until no other thread of
+   the process burns CPU (``timing.quiesce``: thread pools spin after their
+   work, and a spinning pool left behind by one tier would slow the next),
+   autorange (calls per sample), then the first pass's share of the samples.
 
 The plan's later passes (``Plan.passes``) then go over every measured
 kernel x size again, in a seeded shuffled order, each rebuilding the same
-seeded inputs and taking its share of the samples; a record's statistics
+seeded inputs and giving every tier, in a shuffled order, the same wait, an
+untimed warm-up call and its share of the samples; a record's statistics
 cover all of its samples. One record's samples thus span the run rather
 than a fraction of a second, and a few seconds of load from elsewhere on
-the machine cannot move its median.
+the machine cannot move its median; the shuffled orders spread slow drift
+of the machine over every tier alike.
 """
 
 from __future__ import annotations
@@ -140,6 +142,7 @@ class Sweep:
         self.on_step = on_step
         self.records: list[dict[str, Any]] = []
         self.pending: list[Step] = []
+        self.settled = 0.0  # seconds spent waiting for other threads to go idle
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
 
     def sizes_of(self, kernel: Kernel) -> list[int]:
@@ -270,60 +273,52 @@ class Sweep:
 
     def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call], first: dict[str, float]
                    ) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, list[int]]]:
-        """Autorange each tier, then take the first pass's samples round-robin
-        in shuffled order. Returns the record updates, the calls per sample
-        and each tier's samples per pass."""
+        """Tier by tier, in shuffled order: autorange, then the first pass's
+        share of the samples. Returns the record updates, the calls per
+        sample and each tier's samples per pass."""
         number, shares = {}, {}
         results: dict[str, dict[str, Any]] = {}
-        for tier, call in calls.items():
+        order = list(calls)
+        self.rng.shuffle(order)
+        for tier in order:
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
+            self.settled += timing.quiesce()
             try:
                 if tier in BUDGETED_TIERS and first[tier] >= self.min_sample_time:
                     # loops do not compile: their first call already proves one call is enough
                     number[tier], sample_time = 1, first[tier]
                 else:
-                    number[tier], sample_time = timing.autorange(call, self.min_sample_time, first[tier])
+                    number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
+                shares[tier] = self.plan.shares(self.plan.repeats(sample_time))
+                samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
+                                                    shares[tier][0])
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
+                shares.pop(tier, None)
                 continue
-            shares[tier] = self.plan.shares(self.plan.repeats(sample_time))
-        wanted = {t: s[0] for t, s in shares.items()}
-        samples, faults = self.take_samples(f"{kernel.name} n={n}", calls, number, wanted, results)
-        for tier in shares:
-            if tier not in results:
-                results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples[tier],
-                                 "page_faults": faults[tier]}
-                summarize(results[tier])
+            results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples,
+                             "page_faults": faults}
+            summarize(results[tier])
         return results, number, shares
 
-    def take_samples(self, label: str, calls: dict[str, timing.Call], number: dict[str, int],
-                     wanted: dict[str, int], failed: dict[str, dict[str, Any]]
-                     ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-        """``wanted[t]`` samples of each tier, round-robin, each round in a fresh
-        shuffled order, and the page faults per call of each sample (empty
-        where the platform does not count them); a tier that raises lands in
-        ``failed`` and drops out."""
-        samples: dict[str, list[float]] = {t: [] for t in wanted}
-        faults: dict[str, list[float]] = {t: [] for t in wanted}
-        rounds = max(wanted.values(), default=0)
-        for round_ in range(rounds):
-            order = [t for t in wanted if round_ < wanted[t] and t not in failed]
-            self.rng.shuffle(order)
-            self.on_step(f"{label}: samples {round_ + 1}/{rounds}")
-            for tier in order:
-                try:
-                    samples[tier].append(calls[tier].sample(number[tier]) / number[tier])
-                except Exception as exc:
-                    failed[tier] = raised(exc)
-                    continue
-                if calls[tier].faults_per_call is not None:
-                    faults[tier].append(calls[tier].faults_per_call)
+    def take_samples(self, label: str, call: timing.Call, number: int, wanted: int
+                     ) -> tuple[list[float], list[float]]:
+        """``wanted`` samples of one tier in a row, and the page faults per call
+        of each (empty where the platform does not count them)."""
+        samples: list[float] = []
+        faults: list[float] = []
+        for i in range(wanted):
+            self.on_step(f"{label}: sample {i + 1}/{wanted}")
+            samples.append(call.sample(number) / number)
+            if call.faults_per_call is not None:
+                faults.append(call.faults_per_call)
         return samples, faults
 
     def resample(self, step: Step, later: int) -> None:
-        """Pass ``later + 2``: the step's inputs rebuilt from the seed, one
-        untimed warm-up call for tiers with several calls per sample (a
-        single-call sample would pay as much again for it), then this pass's
+        """Pass ``later + 2``: the step's inputs rebuilt from the seed; then
+        tier by tier, in shuffled order, a wait for other threads to go idle,
+        one untimed warm-up call for tiers with several calls per sample (a
+        single-call sample would pay as much again for it), and this pass's
         share of the samples. The records change only once the step is done,
         so an interrupt leaves them consistent."""
         kernel, n = step.kernel, step.n
@@ -331,26 +326,31 @@ class Sweep:
         if not wanted:
             return
         args = kernel.inputs(n, self.settings.seed, np.dtype(self.settings.dtype))
-        calls = {t: timing.Call(kernel.tiers[t], args, self.timer, kernel.mutates, nbytes(args)) for t in wanted}
+        taken: dict[str, tuple[list[float], list[float]]] = {}
         failed: dict[str, dict[str, Any]] = {}
-        for tier, call in calls.items():
-            if step.number[tier] > 1:
-                try:
+        order = list(wanted)
+        self.rng.shuffle(order)
+        for tier in order:
+            call = timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args))
+            self.settled += timing.quiesce()
+            try:
+                if step.number[tier] > 1:
                     call.sample(1)
-                except Exception as exc:
-                    failed[tier] = raised(exc)
-        samples, faults = self.take_samples(f"{kernel.name} n={n}", calls, step.number, wanted, failed)
-        for tier in wanted:
+                taken[tier] = self.take_samples(f"{kernel.name} n={n} {tier}", call, step.number[tier],
+                                                wanted[tier])
+            except Exception as exc:
+                failed[tier] = raised(exc)
+        for tier, update in failed.items():
             record = step.records[tier]
-            if tier in failed:
-                for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
-                            "gflops", "gbytes_per_s", "speedup_vs_python", "speedup_vs_numpy"):
-                    record.pop(key, None)
-                record.update(failed[tier])
-            else:
-                record["samples"] = record["samples"] + samples[tier]
-                record["page_faults"] = record["page_faults"] + faults[tier]
-                summarize(record)
+            for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
+                        "gflops", "gbytes_per_s", "speedup_vs_python", "speedup_vs_numpy"):
+                record.pop(key, None)
+            record.update(update)
+        for tier, (samples, faults) in taken.items():
+            record = step.records[tier]
+            record["samples"] = record["samples"] + samples
+            record["page_faults"] = record["page_faults"] + faults
+            summarize(record)
         add_speedups(list(step.records.values()))
 
 

@@ -120,7 +120,8 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
     doc["machine"]["numba"] = machine.describe()["numba"]  # the threading layer is known only now
     doc["machine"]["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     doc.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               wall_time=time.perf_counter() - t0, complete=complete, records=sweep.records)
+               wall_time=time.perf_counter() - t0, idle_wait=sweep.settled, complete=complete,
+               records=sweep.records)
     return doc
 
 

@@ -30,7 +30,9 @@ import copy
 import gc
 import itertools
 import math
+import os
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +66,52 @@ def page_faults() -> int | None:
         return None
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_minflt + usage.ru_majflt
+
+
+def _thread_cpu_ns() -> dict[int, int] | None:
+    """CPU time (ns) of each of this process's threads but the caller, or None off Linux."""
+    me = threading.get_native_id()
+    out = {}
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        if int(tid) == me:
+            continue
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                out[int(tid)] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):  # the thread ended, or no schedstat
+            continue
+    return out
+
+
+def quiesce(max_wait: float = 0.5, window: float = 0.002, busy: float = 0.25) -> float:
+    """Wait until no other thread of this process is burning CPU; returns the seconds waited.
+
+    Thread pools spin for a while after their work is done, to answer the
+    next call quickly: OpenBLAS's workers for about 0.1 s after a threaded
+    BLAS call, an OpenMP pool for some milliseconds. On a machine with few
+    cores that spinning thread takes a core from whatever runs next, so a
+    tier timed just after another tier's threaded call would be billed for
+    it. A thread
+    counts as busy when it ran for more than ``busy`` of a ``window``; the
+    wait ends at the first quiet window, or after ``max_wait`` (a thread
+    that never rests is not the sweep's to wait out). A no-op off Linux.
+    """
+    waited = 0.0
+    before = _thread_cpu_ns()
+    if before is None:
+        return 0.0
+    while waited < max_wait:
+        time.sleep(window)
+        waited += window
+        after = _thread_cpu_ns() or {}
+        if all(ns - before.get(tid, ns) <= busy * window * 1e9 for tid, ns in after.items()):
+            break
+        before = after
+    return waited
 
 
 def granularity(timer: Callable[[], float], tries: int = 50) -> float:
