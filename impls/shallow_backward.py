@@ -72,7 +72,13 @@ def shallow_backward_numba_parallel(X, Y, W1, W2, A1, A2):
     of dZ1 and so its dW1, db1 and its column of dW2, in one pass over A1."""
     n_x, m = X.shape
     n_h, n_y = W1.shape[0], W2.shape[0]
-    dZ2 = A2 - Y  # (n_y, m): small beside A1 (n_h, m)
+    # loops, not array expressions: Numba compiles each expression as a
+    # function of its own with parallel=True, finds nothing to parallelise
+    # there, and warns
+    dZ2 = np.empty((n_y, m), X.dtype)  # small beside A1 (n_h, m)
+    for r in range(n_y):
+        for j in range(m):
+            dZ2[r, j] = A2[r, j] - Y[r, j]
     dW1 = np.zeros((n_h, n_x), X.dtype)
     db1 = np.zeros((n_h, 1), X.dtype)
     dW2 = np.zeros((n_y, n_h), X.dtype)
@@ -91,16 +97,17 @@ def shallow_backward_numba_parallel(X, Y, W1, W2, A1, A2):
             db1_k += dZ1
             for i in range(n_x):
                 dW1_k[i] += dZ1 * X[i, j]
-        db1[k, 0] = db1_k
+        db1[k, 0] = db1_k / m
         for i in range(n_x):
-            dW1[k, i] = dW1_k[i]
+            dW1[k, i] = dW1_k[i] / m
         for r in range(n_y):
-            dW2[r, k] = dW2_k[r]
+            dW2[r, k] = dW2_k[r] / m
     db2 = np.zeros((n_y, 1), X.dtype)
     for r in range(n_y):
         for j in range(m):
             db2[r, 0] += dZ2[r, j]
-    return dW1 / m, db1 / m, dW2 / m, db2 / m
+        db2[r, 0] /= m
+    return dW1, db1, dW2, db2
 
 
 def backward_inputs(forward_args, rng):
