@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.fakes import document, record
-from vecbench import VecbenchError, compare, report, results
+from vecbench import VecbenchError, compare, report, results, timing
 from vecbench.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -163,3 +163,25 @@ def test_report_links_the_static_history_pages_that_exist(tmp_path, stub_plots):
     html_page = report.render_html(blocks, {})
     assert f'<a href="{links[0][1]}">history</a>' in html_page
     assert "No history yet" in report.render_html(report.history_blocks(out, ((missing, "q"),)), {})
+
+
+def with_probe(doc, times):
+    probes = [[float(i), t] for i, t in enumerate(times)]
+    doc["speed_probe"] = {"workload": "test", "summary": timing.probe_summary(probes), "times": probes}
+    return doc
+
+
+def test_the_report_warns_when_the_machines_own_speed_moved_during_the_run():
+    steady = with_probe(a_run(), [1e-3] * 20)
+    assert not any("own speed" in w for w in report.warnings_of(steady))
+    moving = with_probe(a_run(), [1e-3] * 10 + [1.5e-3] * 10)
+    (warning,) = [w for w in report.warnings_of(moving) if "own speed" in w]
+    assert "1 ms to 1.5 ms" in warning and "40% of its median" in warning  # (1.5 - 1) / 1.25
+
+
+def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):
+    a = saved(tmp_path, with_probe(a_run(), [1e-3] * 20), "a.json")
+    b = saved(tmp_path, with_probe(a_run(), [1.2e-3] * 20), "b.json")
+    main(["compare", str(a), str(b)])
+    assert "B / A 1.20" in capsys.readouterr().out
+    assert compare.probe_ratio(a_run(), results.load(b)) is None  # a run without a probe

@@ -148,3 +148,12 @@ def test_quiesce_waits_while_another_thread_spins_and_not_once_it_rests():
         stop.set()
         spinner.join()
     assert timing.quiesce(max_wait=1.0) < 1.0
+
+
+def test_the_speed_probe_summary_is_median_percentiles_and_relative_spread():
+    probes = [[float(t), s] for t, s in enumerate([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0])]
+    summary = timing.probe_summary(probes)
+    assert (summary["median"], summary["p10"], summary["p90"]) == (6.0, 2.0, 10.0)
+    assert summary["spread"] == pytest.approx(8.0 / 6.0)
+    assert timing.probe_summary([]) is None
+    assert timing.speed_probe() > 0

@@ -93,6 +93,17 @@ def machine_differences(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
     return [f"{k}: {fa[k]} -> {fb[k]}" for k in fa if fa[k] != fb[k]]
 
 
+def probe_ratio(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> str | None:
+    """How the machine's own speed (the runs' speed probes) compares, as a
+    sentence; None when a run has no probe."""
+    pa, pb = ((d.get("speed_probe") or {}).get("summary") for d in (doc_a, doc_b))
+    if not pa or not pb:
+        return None
+    return (f"machine speed probe (fixed Python work, median): A {fmt_time(pa['median'])}, "
+            f"B {fmt_time(pb['median'])}, B / A {pb['median'] / pa['median']:.2f}; it moved by "
+            f"{pa['spread']:.0%} within A and {pb['spread']:.0%} within B (10th to 90th percentile)")
+
+
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
@@ -114,6 +125,9 @@ def handle(args: argparse.Namespace) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
+    speed = probe_ratio(doc_a, doc_b)
+    if speed:
+        console.print(speed, highlight=False)
     table = Table(title=f"{args.b.name} vs {args.a.name} ({args.stat}s, threshold {args.threshold:.0%}, "
                   "noise: IQR overlap)", title_justify="left")
     for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "verdict"):

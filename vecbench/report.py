@@ -29,6 +29,10 @@ MARKER = ".vecbench-report"
 #: A record whose IQR exceeds this fraction of its median is called noisy.
 NOISY = 0.25
 
+#: Spread of the run's speed probe ((p90 - p10) / median) past which the
+#: report warns that the machine's own speed moved.
+SPEED_SPREAD = 0.10
+
 
 def fmt_time(seconds: float | None) -> str:
     if seconds is None:
@@ -132,6 +136,12 @@ def warnings_of(doc: dict[str, Any]) -> list[str]:
     if noisy:
         notes.append(f"{len(noisy)} of {len(timed)} timed records spread by more than {NOISY:.0%} of their "
                      "median (IQR): treat those figures as rough, and measure again on a quiet machine.")
+    probe = (doc.get("speed_probe") or {}).get("summary")
+    if probe and probe["spread"] > SPEED_SPREAD:
+        notes.append(f"The machine's own speed moved during the run: a fixed piece of Python work took "
+                     f"{fmt_time(probe['p10'])} to {fmt_time(probe['p90'])} (10th to 90th percentile, "
+                     f"{probe['spread']:.0%} of its median). Another run here can differ by as much "
+                     "without any change to the code; compare runs by their ratios within one run.")
     bad = [r for r in recs if r["status"] in ("failed", "error")]
     if bad:
         notes.append(f"{len(bad)} kernel x tier x size combinations failed the equivalence gate or raised, "

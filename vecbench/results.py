@@ -7,6 +7,7 @@ A run document::
       "vecbench_version": "0.1.0",
       "started": ISO-8601, "finished": ISO-8601, "wall_time": seconds,
       "idle_wait": seconds,         # spent waiting for other threads to go idle
+      "speed_probe": {workload, summary: {median, p10, p90, spread}, times: [[t, seconds], ...]},
       "complete": bool,             # false when interrupted (Ctrl-C)
       "command": [argv ...],
       "settings": {preset, dtype, timer, timer_tick, seed, budget, threads,

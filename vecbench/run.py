@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -143,6 +144,8 @@ class Sweep:
         self.records: list[dict[str, Any]] = []
         self.pending: list[Step] = []
         self.settled = 0.0  # seconds spent waiting for other threads to go idle
+        self.probes: list[list[float]] = []  # [seconds since the start, speed probe] before each step
+        self.started = time.perf_counter()
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
 
     def sizes_of(self, kernel: Kernel) -> list[int]:
@@ -166,6 +169,7 @@ class Sweep:
                 continue
             for n in self.sizes_of(kernel):
                 self.on_step(f"{kernel.name} n={n}" + (f" (pass 1/{passes})" if passes > 1 else ""))
+                self.probe()
                 self.records += self.measure_size(kernel, n)
                 on_size_done()
         first_pass = self.steps(kernels) // passes
@@ -175,9 +179,14 @@ class Sweep:
             self.rng.shuffle(order)
             for step in order:
                 self.on_step(f"{step.kernel.name} n={step.n} (pass {p + 1}/{passes})")
+                self.probe()
                 self.resample(step, p - 1)
                 on_size_done()
         return self.records
+
+    def probe(self) -> None:
+        """Note how fast the machine itself is now (``timing.speed_probe``)."""
+        self.probes.append([time.perf_counter() - self.started, timing.speed_probe()])
 
     # -- one kernel at one size ---------------------------------------------
 

@@ -121,6 +121,8 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
     doc["machine"]["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     doc.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                wall_time=time.perf_counter() - t0, idle_wait=sweep.settled, complete=complete,
+               speed_probe={"workload": "a fixed pure-Python loop, best of 3, before each kernel x size step",
+                            "summary": timing.probe_summary(sweep.probes), "times": sweep.probes},
                records=sweep.records)
     return doc
 

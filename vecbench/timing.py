@@ -114,6 +114,42 @@ def quiesce(max_wait: float = 0.5, window: float = 0.002, busy: float = 0.25) ->
     return waited
 
 
+def _probe_workload(n: int = 10_000) -> int:
+    """A fixed piece of pure-Python work (about a millisecond or less): integer
+    arithmetic in the interpreter's loop, touching no memory to speak of."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def speed_probe(repeats: int = 3) -> float:
+    """Seconds the fixed probe workload takes now (best of ``repeats``).
+
+    The same work at different moments of a run says how fast the machine
+    itself was then: on a virtual machine whose core is shared with another
+    guest's, it can move by tens of percent within a minute, and so does
+    every kernel measured in that minute.
+    """
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _probe_workload()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def probe_summary(probes: list[list[float]]) -> dict[str, float] | None:
+    """Median, 10th and 90th percentiles of a run's probe times, and their
+    spread ``(p90 - p10) / median``; None without probes."""
+    times = sorted(t for _, t in probes)
+    if not times:
+        return None
+    med = statistics.median(times)
+    p10, p90 = times[int(0.1 * (len(times) - 1))], times[int(0.9 * (len(times) - 1) + 0.5)]
+    return {"median": med, "p10": p10, "p90": p90, "spread": (p90 - p10) / med if med > 0 else 0.0}
+
+
 def granularity(timer: Callable[[], float], tries: int = 50) -> float:
     """Smallest step the timer is seen to take (seconds), measured not declared.
 
