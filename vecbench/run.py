@@ -326,10 +326,15 @@ class Sweep:
     def resample(self, step: Step, later: int) -> None:
         """Pass ``later + 2``: the step's inputs rebuilt from the seed; then
         tier by tier, in shuffled order, a wait for other threads to go idle,
-        one untimed warm-up call for tiers with several calls per sample (a
-        single-call sample would pay as much again for it), and this pass's
-        share of the samples. The records change only once the step is done,
-        so an interrupt leaves them consistent."""
+        one untimed warm-up call, and this pass's share of the samples.
+
+        The warm-up call matters most for kernels with large outputs or
+        temporaries: the memory they get back after a pause may have been
+        handed back by the OS (on a virtual machine, to the host), and the
+        first call to touch it again pays for that, several times its usual
+        time. The budgeted loops skip it when one call fills a sample: their
+        calls are long, and they allocate little. The records change only
+        once the step is done, so an interrupt leaves them consistent."""
         kernel, n = step.kernel, step.n
         wanted = {t: s[later] for t, s in step.shares.items() if later < len(s) and step.records[t]["status"] == "ok"}
         if not wanted:
@@ -343,7 +348,7 @@ class Sweep:
             call = timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args))
             self.settled += timing.quiesce()
             try:
-                if step.number[tier] > 1:
+                if step.number[tier] > 1 or tier not in BUDGETED_TIERS:
                     call.sample(1)
                 taken[tier] = self.take_samples(f"{kernel.name} n={n} {tier}", call, step.number[tier],
                                                 wanted[tier])
