@@ -166,20 +166,27 @@ def test_mutating_kernels_are_gated_and_timed_on_fresh_inputs(monkeypatch):
     assert all(r["status"] == "ok" for r in sweep(clock).run([spec]))
 
 
-def test_ctrl_c_keeps_what_was_measured(monkeypatch, tmp_path):
-    clock = FakeClock()
-    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10, 20, 40))
-    real = spec.tiers["numba"]
+def interrupted(monkeypatch, clock, spec, tier, when):
+    """``vecbench run``'s sweep of ``spec``, Ctrl-C'd in ``tier``'s call for which
+    ``when(Z, calls so far)`` holds; returns the run document."""
+    real, calls = spec.tiers[tier], []
 
-    def interrupt_at_40(Z):
-        if Z.size == 40:
+    def fn(Z):
+        calls.append(1)
+        if when(Z, len(calls)):
             raise KeyboardInterrupt
         return real(Z)
 
-    monkeypatch.setitem(spec.tiers, "numba", interrupt_at_40)
+    monkeypatch.setitem(spec.tiers, tier, fn)
     register(monkeypatch, spec)
     monkeypatch.setitem(run.timing.TIMERS, "fake", clock)
-    doc = run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+    return run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+
+
+def test_ctrl_c_keeps_what_was_measured(monkeypatch, tmp_path):
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10, 20, 40))
+    doc = interrupted(monkeypatch, clock, spec, "numba", lambda Z, calls: Z.size == 40)
     assert doc["complete"] is False
     assert sorted({r["n"] for r in doc["records"]}) == [10, 20]
     path = results.save(doc, runs_dir=tmp_path)
@@ -265,18 +272,8 @@ def test_a_tier_that_raises_in_a_later_pass_becomes_an_error_without_figures(mon
 def test_ctrl_c_in_a_later_pass_keeps_consistent_records(monkeypatch, three_passes):
     clock = FakeClock()
     spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
-    real, calls = spec.tiers["python"], []
-
-    def interrupt_late(Z):
-        calls.append(1)
-        if len(calls) == 2 * 3 + 2:  # both sizes' first pass (first call, gate, sample), then pass 2's second
-            raise KeyboardInterrupt
-        return real(Z)
-
-    monkeypatch.setitem(spec.tiers, "python", interrupt_late)
-    register(monkeypatch, spec)
-    monkeypatch.setitem(run.timing.TIMERS, "fake", clock)
-    doc = run_cli.execute(run.Settings(preset="quick", timer="fake", kernels=["fake"]), [spec])
+    # both sizes' first pass (first call, gate, sample), then the second sample of pass 2
+    doc = interrupted(monkeypatch, clock, spec, "python", lambda Z, calls: calls == 2 * 3 + 2)
     assert doc["complete"] is False
     assert {r["n"] for r in doc["records"]} == {10, 20}
     python = sorted(len(r["samples"]) for r in doc["records"] if r["tier"] == "python")
