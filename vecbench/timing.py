@@ -26,6 +26,7 @@ for every call: the copies are made before the timer starts.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import itertools
@@ -34,7 +35,7 @@ import os
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,36 +239,32 @@ class Call:
 
     def sample(self, number: int) -> float:
         """Total seconds of ``number`` back-to-back calls."""
-        fn, timer = self.fn, self.timer
-        gc_was_enabled = gc.isenabled()
-        if self.mutates:
-            batch = [copy.deepcopy(self.args) for _ in range(number)]
-            gc.disable()
-            try:
-                f0 = page_faults()
-                t0 = timer()
+        fn, timer, args = self.fn, self.timer, self.args
+        batch = [copy.deepcopy(args) for _ in range(number)] if self.mutates else None
+        it = itertools.repeat(None, number)
+        with self.timed_region(number):
+            t0 = timer()
+            if batch is None:
+                for _ in it:
+                    fn(*args)
+            else:
                 for a in batch:
                     fn(*a)
-                t1 = timer()
-                self.count_faults(f0, number)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
-            return t1 - t0
-        args = self.args
-        it = itertools.repeat(None, number)
+            t1 = timer()
+        return t1 - t0
+
+    @contextlib.contextmanager
+    def timed_region(self, number: int) -> Iterator[None]:
+        """The garbage collector off, and the page faults of ``number`` calls counted."""
+        gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
             f0 = page_faults()
-            t0 = timer()
-            for _ in it:
-                fn(*args)
-            t1 = timer()
+            yield
             self.count_faults(f0, number)
         finally:
             if gc_was_enabled:
                 gc.enable()
-        return t1 - t0
 
 
 def _step_125(x: float) -> int:
