@@ -157,3 +157,13 @@ def test_the_speed_probe_summary_is_median_percentiles_and_relative_spread():
     assert summary["spread"] == pytest.approx(8.0 / 6.0)
     assert timing.probe_summary([]) is None
     assert timing.speed_probe() > 0
+
+
+def test_the_budgeted_loops_may_have_a_lower_floor_of_samples():
+    plan = timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=6, max_repeat=12, passes=3,
+                       loop_min_repeat=3)
+    assert plan.repeats(0.5) == 6 and plan.repeats(0.5, loop=True) == 3
+    assert plan.repeats(0.01, loop=True) == plan.repeats(0.01) == 10  # short calls: the target decides
+    with pytest.raises(ValueError, match="passes"):
+        timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=6, max_repeat=12, passes=3,
+                    loop_min_repeat=2)

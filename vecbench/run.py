@@ -298,7 +298,7 @@ class Sweep:
                     number[tier], sample_time = 1, first[tier]
                 else:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
-                shares[tier] = self.plan.shares(self.plan.repeats(sample_time))
+                shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=tier in BUDGETED_TIERS))
                 samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
                                                     shares[tier][0])
             except Exception as exc:  # passed the gate, then raised on a later call

@@ -329,16 +329,23 @@ class Plan:
     min_repeat: int          # never fewer samples than this
     max_repeat: int          # never more samples than this
     passes: int = 1          # sweeps over the plan that share the samples
+    loop_min_repeat: int | None = None  # min_repeat of the budgeted loop tiers (default: min_repeat)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.passes <= self.min_repeat <= self.max_repeat:
-            raise ValueError("a plan needs 1 <= passes <= min_repeat <= max_repeat")
+        if not 1 <= self.passes <= min(self.min_repeat, self.loop_min) <= self.max_repeat:
+            raise ValueError("a plan needs 1 <= passes <= min_repeat, loop_min_repeat <= max_repeat")
 
-    def repeats(self, sample_time: float) -> int:
-        """Samples to take when one sample lasts ``sample_time`` seconds."""
+    @property
+    def loop_min(self) -> int:
+        return self.min_repeat if self.loop_min_repeat is None else self.loop_min_repeat
+
+    def repeats(self, sample_time: float, loop: bool = False) -> int:
+        """Samples to take when one sample lasts ``sample_time`` seconds
+        (``loop``: for a budgeted loop tier, whose floor is ``loop_min_repeat``)."""
+        floor = self.loop_min if loop else self.min_repeat
         if sample_time <= 0:
             return self.max_repeat
-        return max(self.min_repeat, min(self.max_repeat, round(self.target_time / sample_time)))
+        return max(floor, min(self.max_repeat, round(self.target_time / sample_time)))
 
     def shares(self, repeats: int) -> list[int]:
         """``repeats`` samples dealt over the passes, as evenly as they go, earlier passes first."""
@@ -347,10 +354,16 @@ class Plan:
 
 
 #: Measurement plans per preset: quick favours speed, large favours stability.
+#: Default and large take at least two samples per pass, so that one pass
+#: caught by a slow moment of the machine cannot carry a record's median;
+#: the budgeted loops, whose calls run up to the budget and which use one
+#: thread and little memory, take one per pass.
 PLANS = {
     "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7, passes=2),
-    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=3, max_repeat=12, passes=3),
-    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=3),
+    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=3,
+                    loop_min_repeat=3),
+    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=3,
+                  loop_min_repeat=3),
 }
 
 
