@@ -31,27 +31,35 @@ def _sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
+@register_jitable
+def _example(j, X, W1, b1, W2, b2, Z1, A1, Z2, A2):
+    """Example j's hidden column, then its output column, as loops."""
+    n_x = X.shape[0]
+    n_h, n_y = W1.shape[0], W2.shape[0]
+    for k in range(n_h):
+        z = b1[k, 0]
+        for i in range(n_x):
+            z += W1[k, i] * X[i, j]
+        Z1[k, j] = z
+        A1[k, j] = math.tanh(Z1[k, j])
+    for r in range(n_y):
+        z = b2[r, 0]
+        for k in range(n_h):
+            z += W2[r, k] * A1[k, j]
+        Z2[r, j] = z
+        A2[r, j] = _sigmoid(Z2[r, j])
+
+
 def shallow_forward_python(X, W1, b1, W2, b2):
     """Loop per example: its hidden column, then its output column."""
-    n_x, m = X.shape
+    m = X.shape[1]
     n_h, n_y = W1.shape[0], W2.shape[0]
     Z1 = np.empty((n_h, m), X.dtype)
     A1 = np.empty((n_h, m), X.dtype)
     Z2 = np.empty((n_y, m), X.dtype)
     A2 = np.empty((n_y, m), X.dtype)
     for j in range(m):
-        for k in range(n_h):
-            z = b1[k, 0]
-            for i in range(n_x):
-                z += W1[k, i] * X[i, j]
-            Z1[k, j] = z
-            A1[k, j] = math.tanh(Z1[k, j])
-        for r in range(n_y):
-            z = b2[r, 0]
-            for k in range(n_h):
-                z += W2[r, k] * A1[k, j]
-            Z2[r, j] = z
-            A2[r, j] = _sigmoid(Z2[r, j])
+        _example(j, X, W1, b1, W2, b2, Z1, A1, Z2, A2)
     return A2, Z1, A1, Z2
 
 
@@ -70,25 +78,14 @@ shallow_forward_numba = njit(cache=True)(shallow_forward_python)
 @njit(parallel=PARALLEL, cache=True)
 def shallow_forward_numba_parallel(X, W1, b1, W2, b2):
     """The loop per example under prange (examples are independent); Z1, A1 wholly on huge pages."""
-    n_x, m = X.shape
+    m = X.shape[1]
     n_h, n_y = W1.shape[0], W2.shape[0]
     Z1 = empty_on_huge_pages((n_h, m), X)
     A1 = empty_on_huge_pages((n_h, m), X)
     Z2 = np.empty((n_y, m), X.dtype)
     A2 = np.empty((n_y, m), X.dtype)
     for j in prange(m):
-        for k in range(n_h):
-            z = b1[k, 0]
-            for i in range(n_x):
-                z += W1[k, i] * X[i, j]
-            Z1[k, j] = z
-            A1[k, j] = math.tanh(Z1[k, j])
-        for r in range(n_y):
-            z = b2[r, 0]
-            for k in range(n_h):
-                z += W2[r, k] * A1[k, j]
-            Z2[r, j] = z
-            A2[r, j] = _sigmoid(Z2[r, j])
+        _example(j, X, W1, b1, W2, b2, Z1, A1, Z2, A2)
     return A2, Z1, A1, Z2
 
 
