@@ -6,6 +6,8 @@ Shapes: ``yhat (m,)``, ``y (m,)`` -> float. ``m`` may be 0 (the loss of no
 example is 0.0).
 """
 
+from types import MappingProxyType
+
 import numpy as np
 from numba import njit, prange
 
@@ -38,6 +40,14 @@ def l1_loss_numba_parallel(yhat, y):
     return total
 
 
+#: Sizes m of the two losses' vectors (l2_loss shares them and the inputs).
+LADDER = MappingProxyType({
+    "quick": (5, 1_000, 100_000),
+    "default": (5, 1_000, 100_000, 1_000_000, 10_000_000),
+    "large": (1_000_000, 10_000_000, 50_000_000),
+})
+
+
 def make_inputs(n, rng, dtype):
     """Predictions in [0, 1) against 0/1 labels."""
     return (rng.random(n).astype(dtype), rng.integers(0, 2, n).astype(dtype))
@@ -62,11 +72,7 @@ KERNEL = Kernel(
     tiers={"python": l1_loss_python, "numpy": l1_loss_numpy, "numba": l1_loss_numba,
            "numba_parallel": l1_loss_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (5, 1_000, 100_000),
-        "default": (5, 1_000, 100_000, 1_000_000, 10_000_000),
-        "large": (1_000_000, 10_000_000, 50_000_000),
-    },
+    sizes=LADDER,
     edge_inputs=edge_inputs,
     flops=lambda args: 3.0 * args[0].size,  # subtract, abs, add
     bytes_moved=lambda args: nbytes(*args),

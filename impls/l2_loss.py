@@ -9,6 +9,7 @@ example is 0.0).
 import numpy as np
 from numba import njit, prange
 
+from impls.l1_loss import LADDER, make_inputs
 from impls.registry import Kernel, nbytes
 from impls.tuning import PARALLEL, REASSOC
 
@@ -41,11 +42,6 @@ def l2_loss_numba_parallel(yhat, y):
     return total
 
 
-def make_inputs(n, rng, dtype):
-    """Predictions in [0, 1) against 0/1 labels."""
-    return (rng.random(n).astype(dtype), rng.integers(0, 2, n).astype(dtype))
-
-
 def edge_inputs(dtype):
     big = np.sqrt(np.finfo(dtype).max) / 8  # squares near the top of the range
     return [
@@ -65,11 +61,7 @@ KERNEL = Kernel(
     tiers={"python": l2_loss_python, "numpy": l2_loss_numpy, "numba": l2_loss_numba,
            "numba_parallel": l2_loss_numba_parallel},
     make_inputs=make_inputs,
-    sizes={
-        "quick": (5, 1_000, 100_000),
-        "default": (5, 1_000, 100_000, 1_000_000, 10_000_000),
-        "large": (1_000_000, 10_000_000, 50_000_000),
-    },
+    sizes=LADDER,
     edge_inputs=edge_inputs,
     flops=lambda args: 3.0 * args[0].size,  # subtract, multiply, add
     bytes_moved=lambda args: nbytes(*args),
