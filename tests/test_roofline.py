@@ -25,11 +25,12 @@ def test_bandwidth_counts_bytes_the_stream_way_and_restores_numba_threads():
     records = roofline.measure_bandwidth([1], array_bytes=8 * 1000, reps=2)
     assert numba.get_num_threads() == before
     by_name = {r["name"]: r for r in records}
-    assert set(by_name) == {"copy", "triad", "read"}
+    assert set(by_name) == {"copy", "triad", "read", "write"}
     # copy reads one array and writes one, triad reads two and writes one
     assert by_name["copy"]["value"] * by_name["copy"]["best_seconds"] == pytest.approx(16 * 1000)
     assert by_name["triad"]["value"] * by_name["triad"]["best_seconds"] == pytest.approx(24 * 1000)
     assert by_name["read"]["value"] * by_name["read"]["best_seconds"] == pytest.approx(8 * 1000)
+    assert by_name["write"]["value"] * by_name["write"]["best_seconds"] == pytest.approx(8 * 1000)
     assert all(r["best_seconds"] <= r["median_seconds"] for r in records)
 
 
@@ -40,6 +41,8 @@ def test_stream_kernels_compute_what_they_are_named_for():
     roofline._triad(a, b, c, 3.0)
     assert np.array_equal(a, b + 3.0 * c)
     assert roofline._read(b) == 10.0
+    roofline._fill(a, 3.0)
+    assert np.array_equal(a, np.full(5, 3.0))
 
 
 def test_gemm_counts_2n3_flops_and_records_the_blas_threads(monkeypatch):
@@ -103,7 +106,7 @@ def test_roofline_command_measures_stores_and_prints_json(tmp_path, capsys, tiny
     assert stored == printed
     kinds = {(r["name"], r["threads"]) for r in printed["ceilings"]}
     counts = {1, printed["threads"]["all"]}
-    assert kinds == {(n, t) for n in ("copy", "triad", "read", "dgemm", "sgemm") for t in counts}
+    assert kinds == {(n, t) for n in ("copy", "triad", "read", "write", "dgemm", "sgemm") for t in counts}
     assert "OPENBLAS_CORETYPE" in printed["machine"]["env"]
     assert printed["machine"]["blas"]["architecture"] is not None
 

@@ -8,17 +8,18 @@ Memory bandwidth (STREAM-style)
     Numba ``prange`` kernels over float64 arrays, each array at least four
     times the last-level cache (STREAM's rule, so no pass is served from
     cache): ``copy`` (``a[i] = b[i]``), ``triad`` (``a[i] = b[i] + s *
-    c[i]``), and ``read`` (a sum over ``a``, reassociated so it vectorizes:
-    what read-only kernels such as dot or gdot do). Bytes are counted the
-    STREAM way, and the way every kernel's cost model counts them: each
-    array read once, each written once (copy 16 B per element, triad 24 B,
-    read 8 B), ignoring the write-allocate read the cache adds before a
-    store, which is why reading alone is faster. Arrays are first touched by
+    c[i]``), ``read`` (a sum over ``a``, reassociated so it vectorizes:
+    what read-only kernels such as dot or gdot do) and ``write`` (``a[i] =
+    s``: what a kernel that only writes, such as outer, can reach). Bytes are
+    counted the STREAM way, and the way every kernel's cost model counts
+    them: each array read once, each written once (copy 16 B per element,
+    triad 24 B, read and write 8 B), ignoring the write-allocate read the
+    cache adds before a store, which is why reading alone is fastest. Arrays are first touched by
     the same parallel loops (pages land near the threads that use them).
     Each kernel runs once untimed, then ``BANDWIDTH_REPS`` times; the best
     (shortest) repetition is the ceiling, as in STREAM, and the median is
     kept beside it to show the noise. The bandwidth roof is the best of the
-    three: an upper bound for any kernel, reachable by read-only ones.
+    four: an upper bound for any kernel, reachable by read-only ones.
 
 Peak FLOP/s
     ``np.matmul`` of two square matrices (BLAS dgemm/sgemm, ``2 n^3`` flops)
@@ -87,7 +88,7 @@ ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER")
 
 #: (name, float64 arrays touched, bytes counted per element)
-STREAM_KERNELS = (("copy", 2, 16), ("triad", 3, 24), ("read", 1, 8))
+STREAM_KERNELS = (("copy", 2, 16), ("triad", 3, 24), ("read", 1, 8), ("write", 1, 8))
 
 
 # -- the STREAM kernels --------------------------------------------------------
@@ -201,7 +202,7 @@ def _record(name: str, kind: str, threads: int, work: float, seconds: list[float
 
 
 def measure_bandwidth(thread_counts: list[int], array_bytes: int, reps: int = BANDWIDTH_REPS) -> list[dict]:
-    """STREAM copy, triad and read at each thread count (Numba threads)."""
+    """STREAM copy, triad, read and write at each thread count (Numba threads)."""
     n = array_bytes // 8
     a, b, c = np.empty(n), np.empty(n), np.empty(n)
     previous = numba.get_num_threads()
@@ -211,7 +212,8 @@ def measure_bandwidth(thread_counts: list[int], array_bytes: int, reps: int = BA
             numba.set_num_threads(threads)
             for arr, value in ((a, 1.0), (b, 2.0), (c, 0.5)):
                 _fill(arr, value)  # first touch by the threads that will stream it
-            calls = {"copy": lambda: _copy(a, b), "triad": lambda: _triad(a, b, c, 3.0), "read": lambda: _read(b)}
+            calls = {"copy": lambda: _copy(a, b), "triad": lambda: _triad(a, b, c, 3.0), "read": lambda: _read(b),
+                     "write": lambda: _fill(a, 3.0)}
             for name, arrays, per_element in STREAM_KERNELS:
                 calls[name]()  # untimed: compile or load from cache, fault pages in
                 seconds = _timed(calls[name], reps)

@@ -134,7 +134,7 @@ def report_blocks(doc: dict[str, Any]) -> list[tuple]:
         return blocks + [("p", f"No % of ceiling: {why}. Run `vecbench roofline`, then `vecbench run` again.")]
     blocks.append(("p", f"Each kernel's best tier at its largest size against the {threads}-thread roofs "
                         f"measured by `vecbench roofline` on {ceilings.get('measured_at', '?')}: bandwidth "
-                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (the best of STREAM copy, triad and read), "
+                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (the best of STREAM copy, triad, read and write), "
                         "BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
                         "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
                         "still in cache, or the tier moved less than the cost model counts (a view moves "
