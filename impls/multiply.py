@@ -11,7 +11,7 @@ from numba import njit, prange
 
 from impls.dot import make_inputs, vector_pair_edges
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def multiply_python(x1, x2):
@@ -31,12 +31,15 @@ multiply_numba = njit(cache=True)(multiply_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def multiply_numba_parallel(x1, x2):
-    """prange over the elements; the output on huge pages, all of it (impls.tuning)."""
-    out = empty_on_huge_pages((x1.shape[0],), x1)
+def _multiply_into(x1, x2, out):
     for i in prange(x1.shape[0]):
         out[i] = x1[i] * x2[i]
     return out
+
+
+def multiply_numba_parallel(x1, x2):
+    """prange over the elements, into recycled memory (impls.tuning)."""
+    return _multiply_into(x1, x2, recycled_empty(x1.shape[0], x1.dtype))
 
 
 def edge_inputs(dtype):

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, REASSOC, empty_on_huge_pages
+from impls.tuning import PARALLEL, REASSOC, recycled_empty
 
 
 def normalize_rows_python(X):
@@ -76,18 +76,8 @@ MIN_EXPONENT = -1000
 
 
 @njit(parallel=PARALLEL, cache=True)
-def normalize_rows_numba_parallel(X):
-    """prange over rows, a row's passes while it is in cache; the sum of
-    squares vectorized. The row is scaled by r = 2**-e, e the exponent of its
-    largest |x|, instead of divided by that |x|: a product with a power of
-    two is exact, so x * r is as safe from overflow and underflow as
-    x / max|x|, without a divide per element (the slowest vector
-    instruction). Rows whose largest |x| is subnormal, where r would
-    overflow, are divided as in the other tiers. The last step multiplies by
-    1 / norm (norm >= 1/2: never overflows); the output on huge pages, all of
-    it (impls.tuning)."""
+def _normalize_rows_into(X, out):
     n, d = X.shape
-    out = empty_on_huge_pages((n, d), X)
     for i in prange(n):
         scale = 0.0
         for j in range(d):
@@ -106,6 +96,19 @@ def normalize_rows_numba_parallel(X):
         for j in range(d):
             out[i, j] = X[i, j] * r * inv_norm
     return out
+
+
+def normalize_rows_numba_parallel(X):
+    """prange over rows, a row's passes while it is in cache; the sum of
+    squares vectorized. The row is scaled by r = 2**-e, e the exponent of its
+    largest |x|, instead of divided by that |x|: a product with a power of
+    two is exact, so x * r is as safe from overflow and underflow as
+    x / max|x|, without a divide per element (the slowest vector
+    instruction). Rows whose largest |x| is subnormal, where r would
+    overflow, are divided as in the other tiers. The last step multiplies by
+    1 / norm (norm >= 1/2: never overflows), into recycled memory
+    (impls.tuning)."""
+    return _normalize_rows_into(X, recycled_empty(X.shape, X.dtype))
 
 
 def make_inputs(n, rng, dtype):

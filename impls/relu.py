@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def relu_python(Z):
@@ -32,14 +32,17 @@ relu_numba = njit(cache=True)(relu_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def relu_numba_parallel(Z):
-    """prange over the flat elements; the output on huge pages, all of it (impls.tuning)."""
+def _relu_into(Z, A):
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, A = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
-    a = A.reshape(A.size)
+    z, a = Zc.reshape(Zc.size), A.reshape(A.size)
     for i in prange(z.size):
         a[i] = z[i] if z[i] > 0 else 0.0
     return A
+
+
+def relu_numba_parallel(Z):
+    """prange over the flat elements, into recycled memory (impls.tuning)."""
+    return _relu_into(Z, recycled_empty(Z.shape, Z.dtype))
 
 
 def make_inputs(n, rng, dtype):

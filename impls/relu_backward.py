@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def relu_backward_python(dA, Z):
@@ -35,14 +35,17 @@ relu_backward_numba = njit(cache=True)(relu_backward_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def relu_backward_numba_parallel(dA, Z):
-    """prange over rows; the output on huge pages, all of it (impls.tuning)."""
+def _relu_backward_into(dA, Z, dZ):
     n, m = Z.shape
-    dZ = empty_on_huge_pages((n, m), dA)
     for i in prange(n):
         for j in range(m):
             dZ[i, j] = dA[i, j] if Z[i, j] > 0 else 0.0
     return dZ
+
+
+def relu_backward_numba_parallel(dA, Z):
+    """prange over rows, into recycled memory (impls.tuning)."""
+    return _relu_backward_into(dA, Z, recycled_empty(Z.shape, dA.dtype))
 
 
 def make_inputs(n, rng, dtype):

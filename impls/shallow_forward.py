@@ -19,7 +19,7 @@ from numba.extending import register_jitable
 
 from impls.registry import Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 # A copy of impls.propagate's helper rather than an import: Numba's cache only
@@ -76,17 +76,19 @@ shallow_forward_numba = njit(cache=True)(shallow_forward_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def shallow_forward_numba_parallel(X, W1, b1, W2, b2):
-    """The loop per example under prange (examples are independent); Z1, A1 wholly on huge pages."""
-    m = X.shape[1]
-    n_h, n_y = W1.shape[0], W2.shape[0]
-    Z1 = empty_on_huge_pages((n_h, m), X)
-    A1 = empty_on_huge_pages((n_h, m), X)
-    Z2 = np.empty((n_y, m), X.dtype)
-    A2 = np.empty((n_y, m), X.dtype)
-    for j in prange(m):
+def _shallow_forward_into(X, W1, b1, W2, b2, Z1, A1, Z2, A2):
+    for j in prange(X.shape[1]):
         _example(j, X, W1, b1, W2, b2, Z1, A1, Z2, A2)
     return A2, Z1, A1, Z2
+
+
+def shallow_forward_numba_parallel(X, W1, b1, W2, b2):
+    """The loop per example under prange (examples are independent), into recycled memory (impls.tuning)."""
+    m = X.shape[1]
+    n_h, n_y = W1.shape[0], W2.shape[0]
+    Z1, A1 = recycled_empty((n_h, m), X.dtype), recycled_empty((n_h, m), X.dtype)
+    Z2, A2 = recycled_empty((n_y, m), X.dtype), recycled_empty((n_y, m), X.dtype)
+    return _shallow_forward_into(X, W1, b1, W2, b2, Z1, A1, Z2, A2)
 
 
 def network(n_x, n_h, n_y, m, rng, dtype, weight_scale=1.0, X=None):

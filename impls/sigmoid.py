@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def sigmoid_python(Z):
@@ -40,17 +40,20 @@ sigmoid_numba = njit(cache=True)(sigmoid_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def sigmoid_numba_parallel(Z):
-    """prange over the flat elements, branch-free (both halves, then select);
-    the output on huge pages, all of it (impls.tuning)."""
+def _sigmoid_into(Z, A):
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, A = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
-    a = A.reshape(A.size)
+    z, a = Zc.reshape(Zc.size), A.reshape(A.size)
     for i in prange(z.size):
         e = math.exp(-abs(z[i]))
         r = 1 / (1 + e)
         a[i] = r if z[i] >= 0 else e * r
     return A
+
+
+def sigmoid_numba_parallel(Z):
+    """prange over the flat elements, branch-free (both halves, then select),
+    into recycled memory (impls.tuning)."""
+    return _sigmoid_into(Z, recycled_empty(Z.shape, Z.dtype))
 
 
 def make_inputs(n, rng, dtype):

@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, GradProblem, Kernel, nbytes
 from impls.sigmoid import sigmoid_numpy
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def sigmoid_backward_python(dA, Z):
@@ -45,11 +45,8 @@ sigmoid_backward_numba = njit(cache=True)(sigmoid_backward_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def sigmoid_backward_numba_parallel(dA, Z):
-    """prange over rows, branch-free (exp(-|z|) once, both halves, select);
-    the output on huge pages, all of it (impls.tuning)."""
+def _sigmoid_backward_into(dA, Z, dZ):
     n, m = Z.shape
-    dZ = empty_on_huge_pages((n, m), dA)
     for i in prange(n):
         for j in range(m):
             z = Z[i, j]
@@ -58,6 +55,12 @@ def sigmoid_backward_numba_parallel(dA, Z):
             s = r if z >= 0 else e * r
             dZ[i, j] = dA[i, j] * s * (1.0 - s)
     return dZ
+
+
+def sigmoid_backward_numba_parallel(dA, Z):
+    """prange over rows, branch-free (exp(-|z|) once, both halves, select),
+    into recycled memory (impls.tuning)."""
+    return _sigmoid_backward_into(dA, Z, recycled_empty(Z.shape, dA.dtype))
 
 
 def make_inputs(n, rng, dtype):

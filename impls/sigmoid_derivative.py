@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import SQUARE_ACTIVATION, Kernel, nbytes
-from impls.tuning import PARALLEL, empty_on_huge_pages
+from impls.tuning import PARALLEL, recycled_empty
 
 
 def sigmoid_derivative_python(Z):
@@ -38,15 +38,18 @@ sigmoid_derivative_numba = njit(cache=True)(sigmoid_derivative_python)
 
 
 @njit(parallel=PARALLEL, cache=True)
-def sigmoid_derivative_numba_parallel(Z):
-    """prange over the flat elements; the output on huge pages, all of it (impls.tuning)."""
+def _sigmoid_derivative_into(Z, dZ):
     Zc = np.ascontiguousarray(Z)  # a view when Z is C-contiguous, else one copy
-    z, dZ = Zc.reshape(Zc.size), empty_on_huge_pages(Z.shape, Z)
-    dz = dZ.reshape(dZ.size)
+    z, dz = Zc.reshape(Zc.size), dZ.reshape(dZ.size)
     for i in prange(z.size):
         e = math.exp(-abs(z[i]))
         dz[i] = e / ((1.0 + e) * (1.0 + e))
     return dZ
+
+
+def sigmoid_derivative_numba_parallel(Z):
+    """prange over the flat elements, into recycled memory (impls.tuning)."""
+    return _sigmoid_derivative_into(Z, recycled_empty(Z.shape, Z.dtype))
 
 
 def make_inputs(n, rng, dtype):

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from impls.registry import Kernel, nbytes
-from impls.tuning import PARALLEL, REASSOC, empty_on_huge_pages
+from impls.tuning import PARALLEL, REASSOC, recycled_empty
 
 
 def softmax_python(X):
@@ -59,11 +59,8 @@ def _exp_and_sum(x, row_max, a):
 
 
 @njit(parallel=PARALLEL, cache=True)
-def softmax_numba_parallel(X):
-    """prange over rows, a row's three passes while it is in cache (the sum
-    vectorized, one divide per row); the output on huge pages, all of it (impls.tuning)."""
+def _softmax_into(X, A):
     n, d = X.shape
-    A = empty_on_huge_pages((n, d), X)
     for i in prange(n):
         row_max = X[i, 0]
         for j in range(1, d):
@@ -73,6 +70,12 @@ def softmax_numba_parallel(X):
         for j in range(d):
             A[i, j] = A[i, j] * inv
     return A
+
+
+def softmax_numba_parallel(X):
+    """prange over rows, a row's three passes while it is in cache (the sum
+    vectorized, one divide per row), into recycled memory (impls.tuning)."""
+    return _softmax_into(X, recycled_empty(X.shape, X.dtype))
 
 
 def make_inputs(n, rng, dtype):

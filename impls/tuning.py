@@ -1,4 +1,4 @@
-"""Helpers of the tuned tiers: prange-only parallelism, outputs on huge pages.
+"""Helpers of the tuned tiers: prange-only parallelism, outputs in recycled memory.
 
 ``PARALLEL`` is the ``parallel=`` option of every ``numba_parallel`` tier:
 only the explicit ``prange`` loops run in parallel. Numba's other automatic
@@ -6,34 +6,38 @@ rewrites (array expressions, ``np.zeros``, reductions into parallel loops)
 would parallelise a few small bookkeeping lines at the price of compiling
 several times longer.
 
-A kernel that returns a new array pays for its pages the first time it
-writes them: the kernel faults each page in and zeroes it. With 4 KiB pages
-an 80 MB output costs some 20,000 page faults, more time than streaming the
-data. NumPy asks Linux for transparent huge pages (``madvise(MADV_HUGEPAGE)``)
-on every large allocation, so its outputs fault in 2 MiB at a time; Numba
-allocates with plain ``malloc`` and does not. ``advise_hugepages(A)`` makes
-the same request for an array a tier has just allocated, before it is first
-written; it is a no-op for small arrays, off Linux, and where transparent
-huge pages are disabled (``madvise`` then fails harmlessly).
+A kernel that returns a new array pays for its memory the first time it
+writes it. ``malloc`` hands a large buffer (32 MiB and up on glibc) straight
+from the OS, and the OS must map and zero every page before the kernel's
+first store lands: writing a 32 MiB output into fresh memory took 6.3 ms
+(median; 528 page faults) on the development machine, into memory already
+written 1.6 ms. NumPy pays this on every large output, and so did the tuned
+tiers, which held relu, multiply, normalize_rows and outer to 30-75% of the
+memory bandwidth.
 
-The hint covers only whole 2 MiB-aligned stretches of the buffer: ``malloc``
-returns large buffers a few bytes past a page boundary, not a 2 MiB one, so
-up to 2 MiB in all, at the ends, still faults in 4 KiB at a time: some 500
-faults for any large output (NumPy's own outputs included), against one per
-2 MiB for the rest. ``empty_on_huge_pages``
-allocates 2 MiB more than asked and hands out the part that starts on a
-2 MiB boundary; the spare part is never touched, so it costs address space,
-not memory.
+``recycled_empty(shape, dtype)`` is ``np.empty`` for large outputs from
+``POOL``, which keeps the memory of outputs the caller has dropped and hands
+it out again, as the caching allocators of GPU frameworks do. Each array
+still comes back new: its memory is shared with no live array, and its
+contents are garbage, as ``np.empty``'s are, until the kernel writes them.
+Blocks are anonymous memory maps that start on a 2 MiB boundary, advised for
+transparent huge pages (Linux), so even a first use faults once per 2 MiB,
+not once per 4 KiB. At most ``KEEP_BYTES`` of dropped blocks are kept, the
+most recently dropped first; the rest go back to the OS. Small outputs are
+plain ``np.empty``: malloc already recycles them.
 
-``madvise`` is declared by symbol name (``types.ExternalFunction``), not as
-a ctypes pointer, so the tiers that call it can still be cached by Numba.
+The tuned tiers are thin Python functions that take their output from
+``recycled_empty`` and pass it to a private jitted body.
 """
 
-import sys
+import ctypes
+import math
+import mmap
+import threading
+import weakref
+from typing import Any
 
 import numpy as np
-from numba import types
-from numba.extending import register_jitable
 
 PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace_binop": False,
             "setitem": False, "numpy": False, "stencil": False, "fusion": False}
@@ -44,47 +48,81 @@ PARALLEL = {"prange": True, "comprehension": False, "reduction": False, "inplace
 #: other fast-math liberty (no NaN/inf assumptions, no approximate functions).
 REASSOC = {"reassoc", "nsz", "contract"}  # a set: what numba accepts
 
-#: Arrays smaller than this are left alone (NumPy's threshold too).
+#: Outputs smaller than this come from plain ``np.empty`` (NumPy's huge-page threshold too).
 MIN_BYTES = 4 << 20
-PAGE = 4096
 HUGE_PAGE = 2 << 20  # a transparent huge page on x86-64 and arm64 (4 KiB base pages)
-MADV_HUGEPAGE = 14  # <sys/mman.h> on Linux
+#: Most bytes of dropped outputs ``POOL`` keeps for reuse.
+KEEP_BYTES = 512 << 20
 
-if sys.platform.startswith("linux"):
-    _madvise = types.ExternalFunction("madvise", types.int32(types.uintp, types.uintp, types.int32))
 
-    @register_jitable
-    def advise_hugepages(A):
-        """Ask for huge pages under ``A``'s buffer (call before writing ``A``); returns ``A``."""
-        nbytes = A.size * A.itemsize
-        if nbytes >= MIN_BYTES:
-            start = A.ctypes.data
-            aligned = (start + PAGE - 1) & ~(PAGE - 1)  # madvise wants a page-aligned start
-            _madvise(aligned, start + nbytes - aligned, MADV_HUGEPAGE)
-        return A
+class OutputPool:
+    """Memory for large outputs, recycled once the arrays using it are dropped.
 
-    @register_jitable
-    def empty_on_huge_pages(shape, like):
-        """``np.empty(shape, like.dtype)`` starting on a 2 MiB boundary, advised
-        for huge pages (module docstring); small arrays are plain ``np.empty``."""
-        size = 1
-        for s in shape:
-            size *= s
-        nbytes = size * like.itemsize
+    A block serves one array at a time: it comes back to the pool when the
+    array and every view of it are garbage. Thread-safe.
+    """
+
+    def __init__(self, keep_bytes: int = KEEP_BYTES):
+        self.keep_bytes = keep_bytes
+        self._free: list[tuple[int, mmap.mmap, int]] = []  # (span, map, offset), oldest dropped first
+        self._lock = threading.Lock()
+
+    @property
+    def kept_bytes(self) -> int:
+        """Bytes of dropped blocks kept for reuse."""
+        with self._lock:
+            return sum(span for span, _, _ in self._free)
+
+    def empty(self, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
+        """A new C-ordered array of ``shape`` and ``dtype``, contents undefined."""
+        dtype = np.dtype(dtype)
+        shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
+        count = math.prod(shape)
+        nbytes = count * dtype.itemsize
         if nbytes < MIN_BYTES:
-            return np.empty(shape, like.dtype)
-        buf = np.empty(size + HUGE_PAGE // like.itemsize, like.dtype)
-        start = buf.ctypes.data
-        skip = (((start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - start) // like.itemsize
-        _madvise(start + skip * like.itemsize, nbytes, MADV_HUGEPAGE)
-        return buf[skip:skip + size].reshape(shape)
-else:
-    @register_jitable
-    def advise_hugepages(A):
-        """No-op: transparent huge pages are a Linux feature."""
-        return A
+            return np.empty(shape, dtype)
+        span = -(-nbytes // HUGE_PAGE) * HUGE_PAGE
+        mapping, offset = self._take(span) or self._map(span)
+        flat = np.frombuffer(mapping, dtype, count, offset)
+        # flat.base, the buffer object NumPy made, ends the base chain of
+        # every view of the array: when it goes, the array and all its views have
+        weakref.finalize(flat.base, self._give_back, span, mapping, offset).atexit = False
+        return flat.reshape(shape)
 
-    @register_jitable
-    def empty_on_huge_pages(shape, like):
-        """``np.empty(shape, like.dtype)``: transparent huge pages are a Linux feature."""
-        return np.empty(shape, like.dtype)
+    def _take(self, span: int) -> tuple[mmap.mmap, int] | None:
+        with self._lock:
+            for k in range(len(self._free) - 1, -1, -1):
+                if self._free[k][0] == span:
+                    return self._free.pop(k)[1:]
+        return None
+
+    def _give_back(self, span: int, mapping: mmap.mmap, offset: int) -> None:
+        with self._lock:
+            self._free.append((span, mapping, offset))
+            kept = sum(s for s, _, _ in self._free)
+            while kept > self.keep_bytes:  # unmapped when the last reference goes
+                kept -= self._free.pop(0)[0]
+
+    @staticmethod
+    def _map(span: int) -> tuple[mmap.mmap, int]:
+        """A new block: ``span`` bytes from a 2 MiB boundary, advised for huge pages."""
+        if hasattr(mmap, "MAP_PRIVATE"):  # private: shared anonymous memory is shmem, without huge pages
+            mapping = mmap.mmap(-1, span + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        else:
+            mapping = mmap.mmap(-1, span + HUGE_PAGE)
+        offset = -ctypes.addressof(ctypes.c_char.from_buffer(mapping)) % HUGE_PAGE
+        if hasattr(mmap, "MADV_HUGEPAGE"):
+            try:
+                mapping.madvise(mmap.MADV_HUGEPAGE, offset, span)
+            except OSError:  # transparent huge pages disabled: 4 KiB pages, still recycled
+                pass
+        return mapping, offset
+
+
+#: The pool every tuned tier's large outputs come from.
+POOL = OutputPool()
+
+
+def recycled_empty(shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
+    """``np.empty(shape, dtype)``, large ones in recycled memory (module docstring)."""
+    return POOL.empty(shape, dtype)
