@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from numba import njit
 
 from tests.fakes import FakeClock
 from vecbench import timing
@@ -133,21 +134,42 @@ def test_one_slow_call_alone_does_not_make_samples_one_call_long():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads per-thread CPU time from /proc")
+@njit(nogil=True, cache=True)
+def _spin(n):
+    """About n steps of a recurrence the compiler cannot shortcut, without the GIL."""
+    x = 1
+    for _ in range(n):
+        x = x * 6364136223846793005 + 1442695040888963407
+    return x
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread states are read from /proc")
 def test_quiesce_waits_while_another_thread_spins_and_not_once_it_rests():
+    # The spinner runs compiled code without the GIL, as BLAS and OpenMP
+    # workers do; a pure-Python spinner would sleep whenever this thread
+    # held the GIL to look at it.
+    _spin(10)  # compile outside the measurement
     stop = threading.Event()
+    steps = 1
+    while True:  # steps for about 50 ms: the spinner takes the GIL once per chunk
+        t0 = time.perf_counter()
+        _spin(steps)
+        if time.perf_counter() - t0 > 0.05:
+            break
+        steps *= 2
 
     def spin():
         while not stop.is_set():
-            pass
+            _spin(steps)
 
     spinner = threading.Thread(target=spin)
     spinner.start()
     try:
-        assert timing.quiesce(max_wait=0.1) >= 0.1  # gave up at the cap: the thread never rested
+        assert timing.quiesce(max_wait=0.2) >= 0.2  # gave up at the cap: the thread never rested
     finally:
         stop.set()
         spinner.join()
-    assert timing.quiesce(max_wait=1.0) < 1.0
+    assert timing.quiesce(max_wait=1.0) < 0.5
 
 
 def test_the_speed_probe_summary_is_median_percentiles_and_relative_spread():

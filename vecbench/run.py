@@ -10,7 +10,7 @@ every tier goes through, in a seeded shuffled order:
 3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
    does not match is recorded as failed with the reason and never timed;
 4. tier by tier, in a fresh shuffled order: a wait until no other thread of
-   the process burns CPU (``timing.quiesce``: thread pools spin after their
+   the process runs (``timing.quiesce``: thread pools spin after their
    work, and a spinning pool left behind by one tier would slow the next),
    autorange (calls per sample), then the first pass's share of the samples.
 

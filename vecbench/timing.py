@@ -69,49 +69,54 @@ def page_faults() -> int | None:
     return usage.ru_minflt + usage.ru_majflt
 
 
-def _thread_cpu_ns() -> dict[int, int] | None:
-    """CPU time (ns) of each of this process's threads but the caller, or None off Linux."""
+def _running_threads() -> list[int] | None:
+    """This process's threads, but the caller, that are on a CPU or waiting
+    for one (state R in /proc/self/task/*/stat); None off Linux."""
     me = threading.get_native_id()
-    out = {}
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:
         return None
+    running = []
     for tid in tasks:
         if int(tid) == me:
             continue
         try:
-            with open(f"/proc/self/task/{tid}/schedstat") as f:
-                out[int(tid)] = int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):  # the thread ended, or no schedstat
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:  # the thread ended
             continue
-    return out
+        if stat[stat.rindex(")") + 2:].startswith("R"):
+            running.append(int(tid))
+    return running
 
 
-def quiesce(max_wait: float = 0.5, window: float = 0.002, busy: float = 0.25) -> float:
-    """Wait until no other thread of this process is burning CPU; returns the seconds waited.
+def quiesce(max_wait: float = 0.5, poll: float = 0.001, settle: int = 2) -> float:
+    """Wait until no other thread of this process is running; returns the seconds waited.
 
     Thread pools spin for a while after their work is done, to answer the
     next call quickly: OpenBLAS's workers for about 0.1 s after a threaded
     BLAS call, an OpenMP pool for some milliseconds. On a machine with few
     cores that spinning thread takes a core from whatever runs next, so a
     tier timed just after another tier's threaded call would be billed for
-    it. A thread
-    counts as busy when it ran for more than ``busy`` of a ``window``; the
-    wait ends at the first quiet window, or after ``max_wait`` (a thread
-    that never rests is not the sweep's to wait out). A no-op off Linux.
+    it. The wait ends once ``settle`` looks at the threads' states, ``poll``
+    apart, find none running, or after ``max_wait`` (a thread that never
+    rests is not the sweep's to wait out). A no-op off Linux.
+
+    The threads' states are read, not their CPU time: Linux brings a running
+    thread's CPU time up to date only at a scheduler tick (every 4 ms here),
+    so over a window of a few milliseconds a spinning thread can look idle.
     """
-    waited = 0.0
-    before = _thread_cpu_ns()
-    if before is None:
-        return 0.0
-    while waited < max_wait:
-        time.sleep(window)
-        waited += window
-        after = _thread_cpu_ns() or {}
-        if all(ns - before.get(tid, ns) <= busy * window * 1e9 for tid, ns in after.items()):
-            break
-        before = after
+    start = time.perf_counter()
+    quiet = 0
+    while (waited := time.perf_counter() - start) < max_wait:
+        running = _running_threads()
+        if running is None:
+            return 0.0
+        quiet = 0 if running else quiet + 1
+        if quiet >= settle:
+            return waited
+        time.sleep(poll)
     return waited
 
 
