@@ -84,8 +84,8 @@ class OutputPool:
         span = -(-nbytes // HUGE_PAGE) * HUGE_PAGE
         mapping, offset = self._take(span) or self._map(span)
         flat = np.frombuffer(mapping, dtype, count, offset)
-        # flat.base, the buffer object NumPy made, ends the base chain of
-        # every view of the array: when it goes, the array and all its views have
+        # flat.base, the buffer object NumPy made, ends the base chain of every
+        # view of the array: it goes only after the array and all its views
         weakref.finalize(flat.base, self._give_back, span, mapping, offset).atexit = False
         return flat.reshape(shape)
 

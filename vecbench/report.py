@@ -210,7 +210,7 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
     blocks += [("h2", "How it was measured"),
                ("p", f"Per record: the first call timed alone (Numba compiles or loads its cache there), the "
                      f"equivalence gate, then, tier by tier in seeded shuffled order and once no other thread "
-                     f"of the process burned CPU, autorange to at least {plan.get('min_sample_time')} s per "
+                     f"of the process was running, autorange to at least {plan.get('min_sample_time')} s per "
                      f"sample and {plan.get('min_repeat')}–{plan.get('max_repeat')} samples, spread over "
                      f"{plan.get('passes', 1)} pass(es) of the whole sweep; median, IQR and minimum of the per-call times. Timer "
                      f"{s.get('timer')} (measured step {s.get('timer_tick', 0):.2g} s). Python-tier sizes "
