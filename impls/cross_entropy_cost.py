@@ -77,5 +77,6 @@ KERNEL = Kernel(
     edge_inputs=edge_inputs,
     flops=lambda args: 9.0 * args[0].size,  # 2 clip compares, 2 logs, 2 subtracts, 2 multiplies, add
     bytes_moved=lambda args: nbytes(*args),
+    elements=lambda args: float(args[0].size),
     reduction=lambda args: args[0].size,
 )

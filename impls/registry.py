@@ -92,6 +92,10 @@ class Kernel:
         output written once (what a perfect implementation moves).
     reduction : Callable[[Args], int]
         Longest sum behind any output element; sets the tolerance.
+    elements : Callable[[Args], float] | None
+        For kernels built on exp/log/tanh: the elements one call evaluates
+        them on. The runner then records elements per second, the natural
+        speed of such kernels, which rarely reach the bandwidth roof.
     jitted : tuple
         Numba dispatchers the ``numba`` tier runs. Defaults to the numba tier
         itself; a composite kernel whose numba tier is a thin driver over
@@ -110,6 +114,7 @@ class Kernel:
     flops: Callable[[Args], float]
     bytes_moved: Callable[[Args], float]
     reduction: Callable[[Args], int] = lambda args: 1
+    elements: Callable[[Args], float] | None = None
     jitted: tuple[Any, ...] = ()
     gradient: Callable[[Args, Callable[..., Any]], GradProblem] | None = None
     mutates: bool = False

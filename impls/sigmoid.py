@@ -81,4 +81,5 @@ KERNEL = Kernel(
     edge_inputs=edge_inputs,
     flops=lambda args: 4.0 * args[0].size,  # exp, add, divide, select
     bytes_moved=lambda args: 2 * nbytes(args[0]),
+    elements=lambda args: float(args[0].size),
 )

@@ -100,5 +100,6 @@ KERNEL = Kernel(
     edge_inputs=edge_inputs,
     flops=lambda args: 7.0 * args[1].size,  # exp, add, divide, select, subtract, two multiplies
     bytes_moved=lambda args: nbytes(*args) + args[0].nbytes,
+    elements=lambda args: float(args[1].size),
     gradient=gradient,
 )

@@ -81,4 +81,5 @@ KERNEL = Kernel(
     edge_inputs=edge_inputs,
     flops=lambda args: 5.0 * args[0].size,  # abs, exp, add, multiply, divide
     bytes_moved=lambda args: 2 * nbytes(args[0]),
+    elements=lambda args: float(args[0].size),
 )

@@ -117,5 +117,6 @@ KERNEL = Kernel(
     edge_inputs=edge_inputs,
     flops=lambda args: 5.0 * args[0].size,  # compare, subtract, exp, add, divide
     bytes_moved=lambda args: 2 * nbytes(args[0]),
+    elements=lambda args: float(args[0].size),
     reduction=lambda args: args[0].shape[1],
 )

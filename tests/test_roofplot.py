@@ -128,3 +128,37 @@ def test_report_page_and_terminal_show_percent_of_ceiling(tmp_path, capsys):
     page = (tmp_path / "report" / "report.md").read_text()
     assert "How close to the machine's ceilings" in page and "% of ceiling" in page
     assert "numba_parallel" in capsys.readouterr().out.split("against this machine's ceilings")[1]
+
+
+def _timed(kernel, tier, n, seconds, elements=None, nbytes=16e6, status="ok"):
+    r = dict(kernel=kernel, tier=tier, n=n, dtype="float64", status=status, bytes=nbytes,
+             stats={"median": seconds} if status == "ok" else None)
+    if elements:
+        r["elements"] = elements
+        if status == "ok":
+            r["elements_per_s"] = elements / seconds
+    return r
+
+
+def test_transcendental_table_lists_every_tier_at_its_largest_timed_size():
+    records = [_timed("sigmoid", "numpy", 100, 1e-5, 1e4), _timed("sigmoid", "python", 100, 1e-3, 1e4),
+               _timed("sigmoid", "numpy", 1000, 1e-3, 1e6), _timed("sigmoid", "numba", 1000, 2e-3, 1e6),
+               _timed("sigmoid", "python", 1000, None, 1e6, status="skipped"),
+               _timed("relu", "numpy", 1000, 1e-3)]  # no elements: not built on exp
+    headers, rows = roofplot.transcendental_rows(records, CEILINGS)
+    assert headers[-3:] == ["M elements/s", "GB/s", "% of bandwidth"]
+    assert [(r[0], r[2], r[3]) for r in rows] == [("sigmoid", "1000", "numpy"), ("sigmoid", "1000", "numba"),
+                                                  ("sigmoid", "100", "python")]
+    assert rows[0][5:] == ["1,000", "16", "80%"]  # 16 MB in 1 ms against the 20 GB/s roof
+    assert rows[2][5] == "10"  # the loops: 10^4 elements in 1 ms
+    assert roofplot.transcendental_rows(records[-1:], CEILINGS)[1] == []
+
+
+def test_transcendental_section_says_how_this_build_evaluates_exp():
+    ceilings = dict(CEILINGS, vector_math={
+        "numpy": {"exp": {"float64": "X86_V3"}},
+        "numba": {"functions": {"exp": {"float64": {"ir_vector_width": 4, "asm": "scalar libm"}}}}})
+    sentence = roofplot.vector_math_sentence(ceilings)
+    assert "vectorized x4 in LLVM IR" in sentence and "scalar libm in machine code" in sentence
+    assert "X86_V3" in sentence
+    assert "vecbench roofline" in roofplot.vector_math_sentence(None)

@@ -1,5 +1,6 @@
 """The sweep: gate before timing, budget skips with estimates, interleaving, Ctrl-C."""
 
+import dataclasses
 import numpy as np
 import pytest
 
@@ -157,6 +158,19 @@ def test_records_carry_throughput_and_speedups(monkeypatch):
     assert numba["gflops"] == pytest.approx(10 / 2e-6 / 1e9, rel=0.01)
     assert numba["shapes"] == [[10]] and numba["dtype"] == "float64"
     assert numba["first_call"] >= 2e-6 and numba["number"] * 2e-6 >= 0.002
+    assert "elements_per_s" not in numba  # only kernels built on exp/log/tanh count elements
+
+
+def test_kernels_built_on_transcendentals_record_elements_per_second(monkeypatch):
+    clock = FakeClock()
+    spec = dataclasses.replace(fake_kernel(clock, {"python": lambda n: 1e-3, "numpy": lambda n: 1e-5,
+                                                   "numba": lambda n: 2e-6}, sizes=(10,)),
+                               elements=lambda args: float(args[0].size))
+    register(monkeypatch, spec)
+    by_tier = {r["tier"]: r for r in sweep(clock).run([spec])}
+    assert by_tier["numba"]["elements"] == 10.0
+    assert by_tier["numba"]["elements_per_s"] == pytest.approx(10 / 2e-6, rel=0.01)
+    assert by_tier["python"]["elements_per_s"] == pytest.approx(10 / 1e-3, rel=0.01)
 
 
 def test_mutating_kernels_are_gated_and_timed_on_fresh_inputs(monkeypatch):

@@ -192,6 +192,7 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
               "intensity is what vectorization and compilation buy."),
         ("img", "roofline.png", "achieved GFLOP/s vs arithmetic intensity"),
         *roofplot.report_blocks(doc),
+        *roofplot.transcendental_blocks(doc),
         ("h2", "Machine"),
         ("table", ["", ""], [list(row) for row in machine.summary(doc["machine"])]),
         ("h2", "Kernels"),

@@ -142,6 +142,61 @@ def report_blocks(doc: dict[str, Any]) -> list[tuple]:
     return blocks + [("table", *table(rows))]
 
 
+def transcendental_rows(records: Iterable[dict[str, Any]], ceilings: dict | None,
+                        threads: str = "all") -> tuple[list[str], list[list[str]]]:
+    """Every tier of the kernels built on exp/log/tanh (records with
+    ``elements``), each at its largest timed size (the loops may stop short
+    of the others, over budget): elements per second, GB/s and % of the
+    bandwidth roof, fastest first."""
+    largest: dict[tuple, dict] = {}
+    for r in records:
+        if r.get("elements_per_s") and r.get("status") == "ok":
+            key = (r["kernel"], r["dtype"], r["tier"])
+            if key not in largest or r["n"] > largest[key]["n"]:
+                largest[key] = r
+    bw = ceilings_store.bandwidth(ceilings, threads) if ceilings is not None else None
+    ordered = sorted(largest.values(), key=lambda r: (r["kernel"], r["dtype"], -r["n"], -r["elements_per_s"]))
+    rows = []
+    for r in ordered:
+        gbs, mels = r["bytes"] / r["stats"]["median"], r["elements_per_s"] / 1e6
+        rows.append([r["kernel"], r["dtype"], str(r["n"]), r["tier"], f"{r['stats']['median'] * 1e3:.3g} ms",
+                     f"{mels:,.0f}" if mels >= 10 else f"{mels:.2g}", f"{gbs / 1e9:.3g}",
+                     f"{100 * gbs / bw:.0f}%" if bw else "—"])
+    return ["kernel", "dtype", "n", "tier", "median", "M elements/s", "GB/s", "% of bandwidth"], rows
+
+
+def vector_math_sentence(ceilings: dict | None, dtype: str = "float64") -> str:
+    """How this build evaluates exp, as ``vecbench roofline`` found it, in words."""
+    info = (ceilings or {}).get("vector_math")
+    try:
+        numba_exp = info["numba"]["functions"]["exp"][dtype]
+        numpy_exp = info["numpy"]["exp"][dtype]
+    except (TypeError, KeyError):
+        return "Run `vecbench roofline` to record how this build evaluates exp, log and tanh."
+    width = numba_exp["ir_vector_width"]
+    return (f"On this build ({dtype}), Numba's loops over exp are "
+            f"{'vectorized x' + str(width) if width > 1 else 'scalar'} in LLVM IR and become "
+            f"{numba_exp['asm']} in machine code; NumPy's exp loop is built for {numpy_exp or '?'} "
+            "(`vecbench roofline` prints the whole table).")
+
+
+def transcendental_blocks(doc: dict[str, Any]) -> list[tuple]:
+    """The report's section on the kernels built on exp/log/tanh (none if the run has none)."""
+    ceilings = measured(doc.get("machine", {}))
+    threads = "single" if doc.get("settings", {}).get("threads") == 1 else "all"
+    headers, rows = transcendental_rows(doc.get("records", []), ceilings, threads)
+    if not rows:
+        return []
+    dtype = doc.get("settings", {}).get("dtype") or "float64"
+    return [("h2", "Kernels built on exp, log and tanh"),
+            ("p", "Every tier at its largest timed size. Elements per second "
+                  "is their natural speed: each element costs an evaluation of exp or log, many more cycles "
+                  "than streaming its bytes from memory takes, most of all as a call into scalar libm instead "
+                  "of a vector routine; so these kernels stay far below the bandwidth roof. "
+                  + vector_math_sentence(ceilings, dtype)),
+            ("table", headers, rows)]
+
+
 def print_ceiling_table(doc: dict[str, Any], console: Any = None) -> None:
     """The "% of ceiling" table in the terminal (nothing without ceilings)."""
     blocks = report_blocks(doc)

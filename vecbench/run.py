@@ -198,6 +198,8 @@ class Sweep:
             args = kernel.inputs(n, self.settings.seed, dtype)
             cost = {"shapes": shapes(args), "flops": float(kernel.flops(args)),
                     "bytes": float(kernel.bytes_moved(args))}
+            if kernel.elements is not None:
+                cost["elements"] = float(kernel.elements(args))
             work = work_of(kernel, args, n)
         except Exception as exc:  # a ladder size the kernel cannot build
             reason = f"building inputs raised {type(exc).__name__}: {exc}"
@@ -357,7 +359,7 @@ class Sweep:
         for tier, update in failed.items():
             record = step.records[tier]
             for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
-                        "gflops", "gbytes_per_s", "speedup_vs_python", "speedup_vs_numpy"):
+                        "gflops", "gbytes_per_s", "elements_per_s", "speedup_vs_python", "speedup_vs_numpy"):
                 record.pop(key, None)
             record.update(update)
         for tier, (samples, faults) in taken.items():
@@ -392,6 +394,8 @@ def add_speedups(records: list[dict[str, Any]]) -> None:
         t = r["stats"]["median"]
         r["gflops"] = r["flops"] / t / 1e9 if t > 0 else None
         r["gbytes_per_s"] = r["bytes"] / t / 1e9 if t > 0 else None
+        if r.get("elements"):
+            r["elements_per_s"] = r["elements"] / t if t > 0 else None
         for ref in ("python", "numpy"):
             base = medians.get(ref)
             r[f"speedup_vs_{ref}"] = base / t if base and t > 0 else None
