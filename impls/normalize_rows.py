@@ -70,23 +70,6 @@ def _sum_of_squares_times(x, r):
     return total
 
 
-@njit(cache=True)
-def _largest_magnitude(x):
-    """max |x| over a row in four running maxima: one chain of dependent
-    max instructions would take a cycle or more per element, the longest
-    step of the tier; four independent ones become one vector chain."""
-    m0 = m1 = m2 = m3 = 0.0
-    n4 = x.shape[0] - x.shape[0] % 4
-    for j in range(0, n4, 4):
-        m0 = max(m0, abs(x[j]))
-        m1 = max(m1, abs(x[j + 1]))
-        m2 = max(m2, abs(x[j + 2]))
-        m3 = max(m3, abs(x[j + 3]))
-    for j in range(n4, x.shape[0]):
-        m0 = max(m0, abs(x[j]))
-    return max(max(m0, m1), max(m2, m3))
-
-
 #: Below 2**MIN_EXPONENT a row's largest |x| is (nearly) subnormal: 2**-e,
 #: the power of two that scales it, would overflow.
 MIN_EXPONENT = -1000
@@ -106,7 +89,9 @@ def _normalize_rows_into(X, out):
             for j in range(d):
                 out[i, j] = X[i, j] * inv_norm
             continue
-        scale = _largest_magnitude(X[i])
+        scale = 0.0
+        for j in range(d):
+            scale = max(scale, abs(X[i, j]))
         if scale == 0.0:  # a zero row stays zero
             out[i, :] = 0.0
             continue
