@@ -132,7 +132,8 @@ def test_report_page_and_terminal_show_percent_of_ceiling(tmp_path, capsys):
 
 def _timed(kernel, tier, n, seconds, elements=None, nbytes=16e6, status="ok"):
     r = dict(kernel=kernel, tier=tier, n=n, dtype="float64", status=status, bytes=nbytes,
-             stats={"median": seconds} if status == "ok" else None)
+             stats={"median": seconds} if status == "ok" else None,
+             gbytes_per_s=nbytes / seconds / 1e9 if status == "ok" else None)
     if elements:
         r["elements"] = elements
         if status == "ok":

@@ -14,8 +14,9 @@ Memory bandwidth (STREAM-style)
     counted the STREAM way, and the way every kernel's cost model counts
     them: each array read once, each written once (copy 16 B per element,
     triad 24 B, read and write 8 B), ignoring the write-allocate read the
-    cache adds before a store, which is why reading alone is fastest. Arrays are first touched by
-    the same parallel loops (pages land near the threads that use them).
+    cache adds before a store, which is why reading alone is fastest.
+    Arrays are first touched by the same parallel loops (pages land near
+    the threads that use them).
     Each kernel runs once untimed, then ``BANDWIDTH_REPS`` times; the best
     (shortest) repetition is the ceiling, as in STREAM, and the median is
     kept beside it to show the noise. The bandwidth roof is the best of the

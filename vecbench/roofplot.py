@@ -134,8 +134,8 @@ def report_blocks(doc: dict[str, Any]) -> list[tuple]:
         return blocks + [("p", f"No % of ceiling: {why}. Run `vecbench roofline`, then `vecbench run` again.")]
     blocks.append(("p", f"Each kernel's best tier at its largest size against the {threads}-thread roofs "
                         f"measured by `vecbench roofline` on {ceilings.get('measured_at', '?')}: bandwidth "
-                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (the best of STREAM copy, triad, read and write), "
-                        "BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
+                        f"{ceilings_store.bandwidth(ceilings, threads) / 1e9:.1f} GB/s (the best of STREAM copy, "
+                        "triad, read and write), BLAS matmul peak per dtype. Left of the ridge point the roof is bandwidth and % of "
                         "ceiling is GB/s over it; right of it, GFLOP/s over the peak. Over 100%: the data was "
                         "still in cache, or the tier moved less than the cost model counts (a view moves "
                         "nothing)."))
@@ -158,10 +158,10 @@ def transcendental_rows(records: Iterable[dict[str, Any]], ceilings: dict | None
     ordered = sorted(largest.values(), key=lambda r: (r["kernel"], r["dtype"], -r["n"], -r["elements_per_s"]))
     rows = []
     for r in ordered:
-        gbs, mels = r["bytes"] / r["stats"]["median"], r["elements_per_s"] / 1e6
+        gbs, mels = r["gbytes_per_s"], r["elements_per_s"] / 1e6
         rows.append([r["kernel"], r["dtype"], str(r["n"]), r["tier"], f"{r['stats']['median'] * 1e3:.3g} ms",
-                     f"{mels:,.0f}" if mels >= 10 else f"{mels:.2g}", f"{gbs / 1e9:.3g}",
-                     f"{100 * gbs / bw:.0f}%" if bw else "—"])
+                     f"{mels:,.0f}" if mels >= 10 else f"{mels:.2g}", f"{gbs:.3g}",
+                     f"{100 * gbs * 1e9 / bw:.0f}%" if bw else "—"])
     return ["kernel", "dtype", "n", "tier", "median", "M elements/s", "GB/s", "% of bandwidth"], rows
 
 
