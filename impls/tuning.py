@@ -7,13 +7,13 @@ would parallelise a few small bookkeeping lines at the price of compiling
 several times longer.
 
 A kernel that returns a new array pays for its memory the first time it
-writes it. ``malloc`` hands a large buffer (32 MiB and up on glibc) straight
-from the OS, and the OS must map and zero every page before the kernel's
-first store lands: writing a 32 MiB output into fresh memory took 6.3 ms
-(median; 528 page faults) on the development machine, into memory already
-written 1.6 ms. NumPy pays this on every large output, and so did the tuned
-tiers, which held relu, multiply, normalize_rows and outer to 30-75% of the
-memory bandwidth.
+writes it. ``malloc`` hands a large buffer straight from the OS (on glibc
+always from 32 MiB up, often from 128 KiB), and the OS must map and zero
+every page before the kernel's first store lands: writing a 32 MiB output
+into fresh memory took 6.3 ms (median; 528 page faults) on the development
+machine, into memory already written 1.6 ms. NumPy pays this on every large
+output, and so did the tuned tiers, which kept relu, multiply,
+normalize_rows and outer below 70% of the memory bandwidth in most runs.
 
 ``recycled_empty(shape, dtype)`` is ``np.empty`` for large outputs from
 ``POOL``, which keeps the memory of outputs the caller has dropped and hands
