@@ -76,11 +76,11 @@ class OutputPool:
     def empty(self, shape: int | tuple[int, ...], dtype: Any) -> np.ndarray:
         """A new C-ordered array of ``shape`` and ``dtype``, contents undefined."""
         dtype = np.dtype(dtype)
-        shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
-        count = math.prod(shape)
-        nbytes = count * dtype.itemsize
-        if nbytes < MIN_BYTES:
+        count = math.prod(shape) if isinstance(shape, tuple) else int(shape)
+        if count * dtype.itemsize < MIN_BYTES:  # the common small case first: it must cost next to nothing
             return np.empty(shape, dtype)
+        shape = tuple(int(s) for s in shape) if isinstance(shape, tuple) else (int(shape),)
+        nbytes = count * dtype.itemsize
         span = -(-nbytes // HUGE_PAGE) * HUGE_PAGE
         mapping, offset = self._take(span) or self._map(span)
         flat = np.frombuffer(mapping, dtype, count, offset)
