@@ -10,6 +10,7 @@ result). The course times it on its 15-element lists.
 import numpy as np
 from numba import njit, prange
 
+from impls.dot import make_inputs
 from impls.registry import Kernel, nbytes
 from impls.tuning import PARALLEL, recycled_empty
 
@@ -43,10 +44,6 @@ def _outer_into(x1, x2, out):
 def outer_numba_parallel(x1, x2):
     """prange over the rows of the output, into recycled memory (impls.tuning)."""
     return _outer_into(x1, x2, recycled_empty((x1.shape[0], x2.shape[0]), x1.dtype))
-
-
-def make_inputs(n, rng, dtype):
-    return (rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype))
 
 
 def edge_inputs(dtype):
