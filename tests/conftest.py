@@ -29,7 +29,7 @@ def course_datasets():
 def toy_asv_site(tmp_path_factory):
     """A published asv site of three commits of known made-up results, with the static history page."""
     from tests import toy_asv
-    from vecbench import history_page
+    from vecbench.history import page as history_page
 
     site = toy_asv.build(tmp_path_factory.mktemp("toy-asv"))
     history_page.write_history_page(site.results, site.html)

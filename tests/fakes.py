@@ -12,7 +12,7 @@ import pytest
 
 import impls
 from impls.registry import Kernel, nbytes
-from vecbench import results
+from vecbench.measure import results
 
 
 class FakeClock:
@@ -84,7 +84,7 @@ def record(kernel: str, tier: str, n: int, median: float, spread: float = 0.02, 
 
 def document(records: list[dict], **settings) -> dict:
     """A valid run document around ``records``."""
-    from vecbench.run import add_speedups
+    from vecbench.measure.sweep import add_speedups
     by_size: dict = {}
     for r in records:
         by_size.setdefault((r["kernel"], r["n"]), []).append(r)

@@ -16,7 +16,7 @@ import pytest
 import impls
 from benchmarks import _common
 from tests.conftest import ROOT
-from vecbench import history
+from vecbench.history import runner as history
 
 pytestmark = pytest.mark.skipif(not (ROOT / ".git").exists(),
                                 reason="asv needs the project's git checkout")

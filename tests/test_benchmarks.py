@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 import impls
 from benchmarks import _common
-from vecbench import check
+from vecbench.measure import check
 
 #: Rounds of a kernel that writes into its inputs: each call gets a fresh
 #: copy, so calls cannot be batched and are timed one per round.

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests import toy_asv
-from vecbench import history_page, offline
+from vecbench.history import offline
+from vecbench.history import page as history_page
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -177,7 +178,7 @@ def test_static_history_page_shows_every_plot_offline(browser, offline_site):
 
 def test_report_shows_every_plot_offline_and_links_the_history(browser, offline_site, monkeypatch):
     from tests.test_report import a_run
-    from vecbench import report
+    from vecbench.show import report
 
     served_root = offline_site.root / "results"  # holds html/ (the site) and report/
     monkeypatch.setattr(report, "HISTORY_PAGES", ((offline_site.html / history_page.PAGE_DIR / "index.html",

@@ -8,8 +8,9 @@ import h5py
 import numpy as np
 import pytest
 
-from vecbench import VecbenchError, data
+from vecbench import VecbenchError
 from vecbench.cli import main
+from vecbench.training import data
 
 
 def test_course_files_load_flattened_and_scaled_as_the_course_does(course_datasets):

@@ -9,7 +9,7 @@ import pytest
 import impls
 from impls.L_model_backward import edge_inputs as L_model_backward_edges
 from impls.linear_activation_backward import backward_layer
-from vecbench import check
+from vecbench.measure import check
 
 TIERS = ["python", "numpy", "numba"]
 

@@ -5,8 +5,9 @@ import re
 import pytest
 
 import impls
-from vecbench import demo, timing
 from vecbench.cli import main
+from vecbench.measure import timing
+from vecbench.show import demo
 
 OPERATIONS = ("dot", "outer", "multiply", "gdot")
 

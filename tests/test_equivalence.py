@@ -5,7 +5,7 @@ import pytest
 
 import impls
 from tests.conftest import CHECKED_TIERS, DTYPES
-from vecbench import check
+from vecbench.measure import check
 
 
 def _assert_all_ok(verdicts):

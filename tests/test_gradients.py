@@ -4,7 +4,7 @@ import pytest
 
 import impls
 from tests.conftest import GRADIENT_KERNELS
-from vecbench import check
+from vecbench.measure import check
 
 #: The course's gradient-check pass mark is 2e-7 with eps=1e-7; ours is
 #: FD_TOLERANCE with a relative step of FD_STEP, in float64.

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from vecbench import history
 from vecbench.cli import main
+from vecbench.history import runner as history
 
 
 def git(repo, *args):

@@ -7,8 +7,8 @@ import pytest
 
 from tests import toy_asv
 from vecbench import VecbenchError
-from vecbench import asv_results as ar
-from vecbench import history_page as hp
+from vecbench.history import asv_results as ar
+from vecbench.history import page as hp
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import numba
 import pytest
 from threadpoolctl import threadpool_info
 
-from vecbench import machine
+from vecbench.measure import machine
 
 
 def test_description_names_cpu_memory_versions_blas_and_threads(monkeypatch):

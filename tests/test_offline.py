@@ -9,7 +9,7 @@ from pathlib import Path
 import asv
 import pytest
 
-from vecbench import offline
+from vecbench.history import offline
 
 ASV_WWW = Path(asv.__file__).parent / "www"
 
@@ -129,8 +129,8 @@ def test_real_packages_hold_every_file_and_keep_the_hashes_they_match(real_tarba
 
 def test_history_publish_only_rebuilds_an_offline_asv_site_and_the_static_page(tmp_path, monkeypatch, capsys):
     from tests import toy_asv
-    from vecbench import history_page
     from vecbench.cli import main
+    from vecbench.history import page as history_page
 
     toy = toy_asv.build(tmp_path / "toy")
     monkeypatch.chdir(toy.root)

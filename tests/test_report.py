@@ -5,8 +5,11 @@ import re
 import pytest
 
 from tests.fakes import document, record
-from vecbench import VecbenchError, compare, report, results, timing
-from vecbench.cli import main
+from vecbench import VecbenchError
+from vecbench.cli import args, main
+from vecbench.measure import results, timing
+from vecbench.show import report
+from vecbench.verdict import compare
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -31,7 +34,7 @@ def a_run(scale=1.0, spread=0.02):
 @pytest.fixture
 def stub_plots(monkeypatch):
     """Skip the drawing (covered by the HTML test) where a test is about something else."""
-    from vecbench import plots
+    from vecbench.show import plots
     for name in ("time_vs_size", "speedup_heatmap", "roofline"):
         monkeypatch.setattr(plots, name, lambda *args, **kw: PNG + b"stub")
 
@@ -108,7 +111,7 @@ def test_compare_flags_a_tier_that_broke_and_records_only_in_one_run(tmp_path):
 
 @pytest.mark.parametrize("text,value", [("10%", 0.1), ("0.05", 0.05), ("25%", 0.25)])
 def test_threshold_accepts_percent_or_fraction(text, value):
-    assert compare.threshold(text) == pytest.approx(value)
+    assert args.threshold(text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize("text", ["ten", "10", "-5%"])

@@ -6,8 +6,9 @@ import os
 import pytest
 
 from tests.fakes import document, record
-from vecbench import VecbenchError, files, results
+from vecbench import VecbenchError, files
 from vecbench.cli import main
+from vecbench.measure import results
 
 
 def a_run():

@@ -6,7 +6,9 @@ import numba
 import numpy as np
 import pytest
 
-from vecbench import VecbenchError, ceilings, roofline, vectormath
+from vecbench import VecbenchError
+from vecbench.ceilings import roofline, vectormath
+from vecbench.ceilings import store as ceilings
 from vecbench.cli import main
 
 

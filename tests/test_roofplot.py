@@ -3,7 +3,9 @@
 import pytest
 from matplotlib.figure import Figure
 
-from vecbench import ceilings, roofline, roofplot
+from vecbench.ceilings import roofline
+from vecbench.ceilings import store as ceilings
+from vecbench.show import roofplot
 
 CEILINGS = {"threads": {"single": 1, "all": 2},
             "ceilings": [{"kind": "bandwidth", "name": "triad", "threads": 1, "value": 10e9},
@@ -83,12 +85,12 @@ def test_run_records_become_points_and_the_table_shows_percent_of_ceiling():
 
 def test_attach_finds_this_machines_ceilings_and_survives_a_broken_file(tmp_path):
     path = tmp_path / "ceilings.json"
-    assert roofplot.attach({"cpu": "x"}, path)["ceilings"] is None
+    assert ceilings.attach({"cpu": "x"}, path)["ceilings"] is None
     entry = dict(CEILINGS, machine=roofline.describe_machine())
     ceilings.save(entry, path)
-    assert roofplot.attach({"cpu": "x"}, path)["ceilings"]["threads"] == {"single": 1, "all": 2}
+    assert ceilings.attach({"cpu": "x"}, path)["ceilings"]["threads"] == {"single": 1, "all": 2}
     path.write_text("{")
-    broken = roofplot.attach({"cpu": "x"}, path)
+    broken = ceilings.attach({"cpu": "x"}, path)
     assert broken["ceilings"] is None and "ceilings file" in broken["ceilings_error"]
 
 
@@ -108,8 +110,8 @@ def test_report_section_has_a_percent_table_or_says_how_to_get_one():
 # -- wired into run and report -------------------------------------------------
 
 def test_vecbench_run_attaches_this_machines_ceilings(tmp_path, monkeypatch):
-    from vecbench import results
     from vecbench.cli import main
+    from vecbench.measure import results
     monkeypatch.chdir(tmp_path)  # the store is results/ceilings.json under the working directory
     ceilings.save(dict(CEILINGS, machine=roofline.describe_machine()), ceilings.DEFAULT_PATH)
     out = tmp_path / "run.json"
@@ -119,8 +121,8 @@ def test_vecbench_run_attaches_this_machines_ceilings(tmp_path, monkeypatch):
 
 def test_report_page_and_terminal_show_percent_of_ceiling(tmp_path, capsys):
     from tests.fakes import document, record
-    from vecbench import results
     from vecbench.cli import main
+    from vecbench.measure import results
     doc = document([record("dot", "numpy", 1000, 1e-6), record("dot", "numba_parallel", 1000, 5e-7)])
     doc["machine"]["ceilings"] = CEILINGS
     run = results.save(doc, out=tmp_path / "run.json")

@@ -1,12 +1,15 @@
 """The sweep: gate before timing, budget skips with estimates, interleaving, Ctrl-C."""
 
 import dataclasses
+
 import numpy as np
 import pytest
 
 import impls
 from tests.fakes import FakeClock, fake_kernel, register
-from vecbench import results, run, run_cli
+from vecbench.cli import run as run_cli
+from vecbench.measure import results
+from vecbench.measure import sweep as run
 
 FAST = {"numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
 

@@ -9,7 +9,7 @@ import pytest
 from numba import njit
 
 from tests.fakes import FakeClock
-from vecbench import timing
+from vecbench.measure import timing
 
 
 def ticking(clock, seconds):

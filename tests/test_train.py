@@ -9,8 +9,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import impls
-from vecbench import data, train
 from vecbench.cli import main
+from vecbench.training import data, train
 
 MODELS = list(train.MODELS)
 

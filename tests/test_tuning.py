@@ -14,7 +14,7 @@ import pytest
 import impls
 from impls import tuning
 from impls.tuning import HUGE_PAGE, MIN_BYTES, OutputPool
-from vecbench import check
+from vecbench.measure import check
 
 THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 NO_THP = pytest.mark.skipif(not sys.platform.startswith("linux") or not THP.exists()

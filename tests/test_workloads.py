@@ -6,8 +6,10 @@ import pytest
 
 import impls
 from tests.conftest import DTYPES
-from vecbench import UsageError, check, results, workloads
+from vecbench import UsageError
 from vecbench.cli import main
+from vecbench.measure import check, results
+from vecbench.training import workloads
 
 WORKLOADS = {w.name: w for w in workloads.workloads()}
 

@@ -2,7 +2,7 @@
 
 For each KERNEL:TIER:N given, times ``f(*args)`` (the tier's function on the
 kernel's seeded inputs) with ``python -m timeit`` in a fresh process and with
-the runner's measurement (``vecbench.timing.measure``, the default plan) in
+the runner's measurement (``vecbench.measure.timing.measure``, the default plan) in
 this one, alternating ROUNDS times so that drift of the machine hits both
 alike, and prints the ratio of the runner's median to timeit's best-of-5.
 
@@ -22,7 +22,7 @@ from contextlib import ExitStack
 import numpy as np
 
 import impls
-from vecbench import machine, timing
+from vecbench.measure import machine, timing
 
 UNITS = {"nsec": 1e-9, "usec": 1e-6, "msec": 1e-3, "sec": 1.0}
 

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench import check, timing
+from vecbench.measure import check, timing
 
 #: Tiers the budget applies to: the loops, which grow from milliseconds to hours.
 BUDGETED_TIERS = ("python",)

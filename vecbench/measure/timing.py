@@ -1,7 +1,7 @@
 """One measurement: the first call on its own, autorange, repeated samples, stats.
 
 A measurement of ``fn(*args)`` goes in three steps, each kept apart so that a
-sweep can interleave them across tiers (``vecbench.run``):
+sweep can interleave them across tiers (``vecbench.measure.sweep``):
 
 1. ``first_call``: the very first call, timed alone. For a Numba dispatcher
    meeting a new signature this is compile (or cache load) plus one run; it
@@ -322,7 +322,7 @@ class Plan:
     """How long to measure: the knobs of one preset.
 
     ``passes``: a sweep takes each measurement's samples in this many passes
-    over the whole plan (``vecbench.run``), so that the samples of one record
+    over the whole plan (``vecbench.measure.sweep``), so that the samples of one record
     are spread over the run's duration instead of a fraction of a second: a
     burst of load on a shared machine then disturbs a minority of each
     record's samples, which the median ignores, rather than all of a few

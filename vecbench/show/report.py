@@ -9,7 +9,6 @@ Everything is derived from the run file; nothing is measured here.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import os
@@ -21,7 +20,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from vecbench import VecbenchError, files, machine, results, roofplot
+from vecbench import VecbenchError, files
+from vecbench.measure import machine, results
+from vecbench.show import roofplot
 
 REPORTS_DIR = Path("results") / "report"
 #: Marks a directory as vecbench's own output, so regenerating may replace files in it.
@@ -156,7 +157,7 @@ def subtitle(doc: dict[str, Any]) -> str:
 
 def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str, bytes]]:
     """The report's content, and the PNGs it shows (name -> bytes)."""
-    from vecbench import plots  # matplotlib loads only when a report is drawn
+    from vecbench.show import plots  # matplotlib loads only when a report is drawn
 
     sub = subtitle(doc)
     records = doc["records"]
@@ -344,20 +345,3 @@ def write_report(doc: dict[str, Any], source: str, out: Path, fmt: str = "html")
     return files.replace_file(out / "report.md", render_markdown(blocks).encode("utf-8"))
 
 
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", nargs="?", type=Path, metavar="RUN.json", help="run file (default: the latest run)")
-    p.add_argument("--format", choices=("html", "md"), default="html", help="page format (default: html)")
-    p.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: results/report/<run>/)")
-
-
-def handle(args: argparse.Namespace) -> int:
-    path = args.run or results.latest()
-    doc = results.load(path)
-    out = args.out or REPORTS_DIR / path.stem
-    page = write_report(doc, path.name, out, args.format)  # first: a closed pipe below must not lose it
-    print_table(doc, path.name)
-    roofplot.print_ceiling_table(doc)
-    for note in warnings_of(doc):
-        print(f"note: {note}")
-    print(f"report: {page}")
-    return 0

@@ -1,6 +1,6 @@
 """A static history page that needs no JavaScript: asv results as PNG plots.
 
-From asv's results (read by ``vecbench.asv_results``) it writes
+From asv's results (read by ``vecbench.history.asv_results``) it writes
 ``index.html`` with one PNG per kernel and benchmark: time (or the tracked
 value) against commit, one panel per size, one line per tier. The
 regressions asv found (``regressions.json`` of the published site) are
@@ -24,11 +24,18 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 
 import impls
-
 from vecbench import VecbenchError
-from vecbench.asv_results import (Benchmark, Run, commit_order, kernel_of, load_benchmarks, load_regressions,
-                                  load_runs, plain)
 from vecbench.files import replace_file
+from vecbench.history.asv_results import (
+    Benchmark,
+    Run,
+    commit_order,
+    kernel_of,
+    load_benchmarks,
+    load_regressions,
+    load_runs,
+    plain,
+)
 
 PAGE_DIR = "history"  # inside the asv html_dir
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from vecbench import VecbenchError
-from vecbench import ceilings as ceilings_store
+from vecbench.ceilings import store as ceilings_store
+from vecbench.ceilings.store import measured
 
 
 def attainable(intensity: float, bandwidth: float, peak: float) -> float:
@@ -34,7 +34,7 @@ def attainable(intensity: float, bandwidth: float, peak: float) -> float:
 
 
 def points(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A run's timed records (``vecbench.results``) as points: median seconds, cost model."""
+    """A run's timed records (``vecbench.measure.results``) as points: median seconds, cost model."""
     return [dict(kernel=r["kernel"], tier=r["tier"], n=r["n"], dtype=r["dtype"], seconds=r["stats"]["median"],
                  flops=float(r.get("flops") or 0.0), bytes=float(r.get("bytes") or 0.0))
             for r in records if r.get("status") == "ok" and r.get("stats")]
@@ -81,34 +81,6 @@ def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
-def attach(machine: dict[str, Any], path: Any = ceilings_store.DEFAULT_PATH) -> dict[str, Any]:
-    """``machine`` (a run's description) with this machine's stored ceilings.
-
-    ``machine["ceilings"]`` is the entry ``vecbench roofline`` stored for
-    this machine's fingerprint, or None (never measured, or an unreadable
-    file: a run does not fail for want of ceilings).
-    """
-    from vecbench.roofline import describe_machine  # numba-jitted STREAM kernels load only here
-    try:
-        return dict(machine, ceilings=ceilings_store.lookup(describe_machine(), path))
-    except VecbenchError as exc:  # a broken ceilings file costs the run its roofs, nothing more
-        return dict(machine, ceilings=None, ceilings_error=str(exc))
-
-
-def measured(machine: dict[str, Any]) -> dict | None:
-    """The ``vecbench roofline`` entry in a run's machine description, if any."""
-    found = machine.get("ceilings")
-    return found if isinstance(found, dict) and "threads" in found and "ceilings" in found else None
-
-
-def summary_line(ceilings: dict) -> str:
-    """One line: the all-thread roofs and when they were measured."""
-    peaks = ", ".join(f"{dtype} {ceilings_store.peak_flops(ceilings, dtype) / 1e9:.1f} GFLOP/s"
-                      for dtype in dict.fromkeys(r["dtype"] for r in ceilings["ceilings"] if r["kind"] == "flops"))
-    return (f"{ceilings_store.bandwidth(ceilings) / 1e9:.1f} GB/s, {peaks} with {ceilings['threads']['all']} "
-            f"threads (vecbench roofline, {ceilings.get('measured_at', '?')})")
-
-
 def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tuple[float, float]:
     """Draw the all-thread and one-thread roofs in GFLOP/s over at least [lo, hi]
     flop/byte (widened to show each ridge point); returns the x range drawn."""
@@ -124,7 +96,7 @@ def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tup
 
 
 def report_blocks(doc: dict[str, Any]) -> list[tuple]:
-    """The report's "% of ceiling" section for a run document (vecbench.results)."""
+    """The report's "% of ceiling" section for a run document (vecbench.measure.results)."""
     ceilings = measured(doc.get("machine", {}))
     threads = "single" if doc.get("settings", {}).get("threads") == 1 else "all"
     rows = best_points(points(doc.get("records", [])), ceilings, threads)

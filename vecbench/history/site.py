@@ -3,8 +3,8 @@
 ``asv publish`` wipes and rewrites the HTML directory each time, so both
 steps run after every publish (``vecbench history`` calls ``finish_site``):
 the asv pages are pointed at local copies of their JavaScript
-(``vecbench.offline``) and the no-JavaScript history page is written beside
-them (``vecbench.history_page``).
+(``vecbench.history.offline``) and the no-JavaScript history page is written beside
+them (``vecbench.history.page``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from vecbench import history_page, offline
+from vecbench.history import offline
+from vecbench.history import page as history_page
 
 
 def finish_site(results_dir: Path, html_dir: Path, say: Callable[[str], None] = print) -> Path | None:

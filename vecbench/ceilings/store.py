@@ -1,7 +1,7 @@
 """The stored ceilings: one entry per machine, read by run and report.
 
 ``results/ceilings.json`` holds ``{"schema", "machines": {fingerprint:
-entry}}``; an entry is what ``vecbench.roofline.measure`` returns (the
+entry}}``; an entry is what ``vecbench.ceilings.roofline.measure`` returns (the
 machine, thread counts, and one record per ceiling x thread count). The file
 is replaced atomically, and a file that is not ours is refused, never
 overwritten.
@@ -79,3 +79,33 @@ def save(ceilings: dict[str, Any], path: Path = DEFAULT_PATH) -> Path:
     doc = load_store(path)  # refuses to replace a file that is not ours
     doc["machines"][ceilings["machine"]["fingerprint"]] = ceilings
     return files.replace_file(path, json.dumps(doc, indent=1) + "\n")
+
+
+def attach(machine: dict[str, Any], path: Any = DEFAULT_PATH) -> dict[str, Any]:
+    """``machine`` (a run's description) with this machine's stored ceilings.
+
+    ``machine["ceilings"]`` is the entry ``vecbench roofline`` stored for
+    this machine's fingerprint, or None (never measured, or an unreadable
+    file: a run does not fail for want of ceilings).
+    """
+    from vecbench.ceilings.roofline import (
+        describe_machine,  # numba-jitted STREAM kernels load only here
+    )
+    try:
+        return dict(machine, ceilings=lookup(describe_machine(), path))
+    except VecbenchError as exc:  # a broken ceilings file costs the run its roofs, nothing more
+        return dict(machine, ceilings=None, ceilings_error=str(exc))
+
+
+def measured(machine: dict[str, Any]) -> dict | None:
+    """The ``vecbench roofline`` entry in a run's machine description, if any."""
+    found = machine.get("ceilings")
+    return found if isinstance(found, dict) and "threads" in found and "ceilings" in found else None
+
+
+def summary_line(ceilings: dict) -> str:
+    """One line: the all-thread roofs and when they were measured."""
+    peaks = ", ".join(f"{dtype} {peak_flops(ceilings, dtype) / 1e9:.1f} GFLOP/s"
+                      for dtype in dict.fromkeys(r["dtype"] for r in ceilings["ceilings"] if r["kind"] == "flops"))
+    return (f"{bandwidth(ceilings) / 1e9:.1f} GB/s, {peaks} with {ceilings['threads']['all']} "
+            f"threads (vecbench roofline, {ceilings.get('measured_at', '?')})")

@@ -188,7 +188,7 @@ def summary(machine: dict[str, Any]) -> list[tuple[str, str]]:
     if machine.get("load_average"):
         rows.append(("load average", " ".join(f"{x:.2f}" for x in machine["load_average"])))
     if machine.get("ceilings"):
-        from vecbench.roofplot import measured, summary_line
+        from vecbench.ceilings.store import measured, summary_line
         found = measured(machine)  # `vecbench roofline`'s entry, or another tool's flat mapping
         rows.append(("ceilings", summary_line(found) if found
                      else ", ".join(f"{k}={v}" for k, v in machine["ceilings"].items())))

@@ -1,11 +1,11 @@
 """Training iterations as timed workloads of ``vecbench run``.
 
-Each model of ``vecbench.train`` becomes a ``Kernel`` spec whose call is one
+Each model of ``vecbench.training.train`` becomes a ``Kernel`` spec whose call is one
 whole training iteration with one tier's kernels,
 
     train-<model>(X, Y, params, learning_rate) -> (params, cost)
 
-(forward, cost, backward and update; ``params`` as in ``vecbench.train``).
+(forward, cost, backward and update; ``params`` as in ``vecbench.training.train``).
 The runner then budgets, gates, times and reports it with the very
 machinery it uses for single kernels: the gate compares one iteration's new
 parameters and cost with the reference tier's on the same inputs, and "time
@@ -28,7 +28,8 @@ import numpy as np
 
 import impls
 from impls.registry import REFERENCE_TIER, Kernel
-from vecbench import UsageError, data, train
+from vecbench import UsageError
+from vecbench.training import data, train
 
 PREFIX = "train-"
 
@@ -129,7 +130,7 @@ def workload(model: str) -> Kernel:
 
 
 def workloads() -> list[Kernel]:
-    """One ``train-<model>`` spec per model of ``vecbench.train``."""
+    """One ``train-<model>`` spec per model of ``vecbench.training.train``."""
     return [workload(model) for model in train.MODELS]
 
 

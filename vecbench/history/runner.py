@@ -17,16 +17,14 @@ results).
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 import tempfile
-import time
 from importlib.util import find_spec
 from pathlib import Path
 
-from vecbench import VecbenchError, files, site
+from vecbench import VecbenchError, files
 
 CONFIG = "asv.conf.json"
 DERIVED_CONFIG = ".asv/history.conf.json"
@@ -34,59 +32,6 @@ QUICK_DIRS = {"results_dir": "results/asv-quick", "html_dir": "results/html-quic
 #: ``asv run`` exits 2 when benchmarks failed (a tier that fails the gate
 #: fails its benchmark) but results were still saved.
 ASV_BENCHMARKS_FAILED = 2
-
-
-def _commits(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
-
-
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--commits", type=_commits, default=3, metavar="N",
-                   help="measure the last N first-parent commits of the branch (default: 3)")
-    p.add_argument("--branch", metavar="B",
-                   help="branch to measure (default: the first branch of asv.conf.json, main)")
-    p.add_argument("--quick", action="store_true",
-                   help="one sample per benchmark (asv run --quick), kept apart in "
-                        f"{QUICK_DIRS['results_dir']} and {QUICK_DIRS['html_dir']}")
-    p.add_argument("--publish-only", action="store_true",
-                   help="measure nothing: publish the results already stored")
-    p.add_argument("--serve", action="store_true",
-                   help="then serve the site with asv preview (Ctrl-C stops it)")
-
-
-def handle(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    root = project_root()
-    asv = asv_command()
-    config = site_config(root, args.quick, args.branch)
-    failed = False
-    if not args.publish_only:
-        branch = load_config(root / config).get("branches", ["main"])[0]
-        commits = last_commits(root, branch, args.commits)
-        ensure_machine(asv, root)
-        failed = run_history(asv, root, config, commits, quick=args.quick)
-        print(f"asv run over the last {len(commits)} commit(s) of {branch} (those measured "
-              f"before were skipped) took {time.monotonic() - started:.0f} s")
-    index = publish(asv, root, config)
-    conf = load_config(root / config)
-    site.finish_site(root / conf["results_dir"], index.parent)  # absolute stays absolute
-    again = " ".join(["vecbench history --publish-only", *(["--quick"] if args.quick else []),
-                      *(["--branch", args.branch] if args.branch else []), "--serve"])
-    print(f"asv site: {index}\n"
-          "a browser will not run it from a file:// page: serve it with\n"
-          f"  {again}   (asv preview; open the address it prints)")
-    if failed:
-        raise VecbenchError("some benchmarks failed (see asv's output above); "
-                            "the site shows them as failed")
-    if args.serve:
-        preview(asv, root, config)
-    return 0
 
 
 def asv_call(cmd: list[str], root: Path) -> int:

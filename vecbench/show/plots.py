@@ -26,7 +26,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from vecbench import results, roofplot
+from vecbench.measure import results
+from vecbench.show import roofplot
 
 #: A fixed colour and marker per core tier, so a tier looks the same in every figure.
 TIER_STYLE = {"python": ("#d62728", "o"), "numpy": ("#1f77b4", "s"), "numba": ("#2ca02c", "^")}

@@ -1,47 +1,24 @@
-"""``vecbench run``: the command around the sweep (``vecbench.run``).
+"""``vecbench run``: parse the options, set the threads, run (``vecbench.measure.run``), save, summarise.
 
-Sets the thread counts, describes the machine, runs the sweep under a
-progress bar (Ctrl-C ends it early and keeps the records), saves the run as a
-new file and prints what happened.
+Ctrl-C ends the sweep early and keeps the records; the save holds Ctrl-C off.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import time
 from contextlib import ExitStack
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from impls.registry import Kernel
-from vecbench import UsageError, VecbenchError, __version__, machine, results, roofplot, timing, workloads
-from vecbench.run import BUDGETS, Settings, Sweep
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds >= 0")
-    return value
+from vecbench import UsageError, VecbenchError
+from vecbench.cli.args import positive_int, resolve_tiers, seconds
+from vecbench.measure import machine, results, timing
+from vecbench.measure.run import execute
+from vecbench.measure.sweep import BUDGETS, Settings
+from vecbench.training import workloads
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -73,8 +50,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from vecbench.cli import resolve_tiers  # cli imports this module
-
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
@@ -92,39 +67,6 @@ def handle(args: argparse.Namespace) -> int:
         doc = execute(settings, kernels, console)
     path = save_quietly(doc, args.out)
     return summarize(doc, path, console)
-
-
-def execute(settings: Settings, kernels: list[Kernel], console: Console | None = None) -> dict[str, Any]:
-    """Run the sweep with a progress bar; Ctrl-C ends it early, keeping the records."""
-    timer = timing.TIMERS[settings.timer]
-    tick = timing.granularity(timer)
-    started = datetime.now(timezone.utc)
-    doc: dict[str, Any] = {
-        "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION, "vecbench_version": __version__,
-        "started": started.isoformat(timespec="seconds"), "command": settings.command(),
-        "settings": dict(settings.to_dict(), timer_tick=tick), "machine": roofplot.attach(machine.describe()),
-    }
-    progress = Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console or Console(stderr=True), transient=True)
-    sweep = Sweep(settings, timer, tick)
-    t0 = time.perf_counter()
-    complete = True
-    with progress:
-        task = progress.add_task("starting", total=sweep.steps(kernels))
-        sweep.on_step = lambda what: progress.update(task, description=what)
-        try:
-            sweep.run(kernels, on_size_done=lambda: progress.advance(task),
-                      on_total=lambda total: progress.update(task, total=total))
-        except KeyboardInterrupt:
-            complete = False
-    doc["machine"]["numba"] = machine.describe()["numba"]  # the threading layer is known only now
-    doc["machine"]["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    doc.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               wall_time=time.perf_counter() - t0, idle_wait=sweep.settled, complete=complete,
-               speed_probe={"workload": "a fixed pure-Python loop, best of 3, before each kernel x size step",
-                            "summary": timing.probe_summary(sweep.probes), "times": sweep.probes},
-               records=sweep.records)
-    return doc
 
 
 def save_quietly(doc: dict[str, Any], out: Path | None) -> Path:

@@ -12,7 +12,7 @@ A run document::
       "command": [argv ...],
       "settings": {preset, dtype, timer, timer_tick, seed, budget, threads,
                    kernels, tiers, sizes, plan},
-      "machine": {...}              # vecbench.machine.describe()
+      "machine": {...}              # vecbench.measure.machine.describe()
       "records": [record, ...]
     }
 

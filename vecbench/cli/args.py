@@ -1,0 +1,76 @@
+"""What several commands parse alike: counts, seconds, kernels and tiers.
+
+Each parser raises ``argparse.ArgumentTypeError`` (argparse turns it into the
+one-line usage error) or ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import impls
+from vecbench import UsageError
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds >= 0")
+    return value
+
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive (got {text})")
+    return value
+
+
+#: The dtypes every command takes.
+DTYPES = ("float64", "float32")
+
+
+def resolve_kernels(names: Sequence[str] | None) -> list[impls.Kernel]:
+    """Specs for ``names`` (all when empty); unknown names are a UsageError."""
+    if not names:
+        return list(impls.KERNELS.values())
+    unknown = [n for n in names if n not in impls.KERNELS]
+    if unknown:
+        raise UsageError(f"unknown kernel {', '.join(unknown)}; choose from: {', '.join(impls.KERNELS)}")
+    return [impls.KERNELS[n] for n in dict.fromkeys(names)]
+
+
+def resolve_tiers(names: Sequence[str] | None) -> list[str] | None:
+    """Validated tier names (None means every tier of each kernel)."""
+    if not names:
+        return None
+    unknown = [n for n in names if n not in impls.TIERS]
+    if unknown:
+        raise UsageError(f"unknown tier {', '.join(unknown)}; choose from: {', '.join(impls.TIERS)}")
+    return list(dict.fromkeys(names))
+
+
+def threshold(text: str) -> float:
+    """``"10%"`` or ``"0.1"`` -> 0.1."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a threshold like 10% or 0.1") from None
+    if not 0 <= value < 10 or (not text.endswith("%") and value >= 1):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a percentage like 10% or a fraction below 1")
+    return value

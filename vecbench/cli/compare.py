@@ -1,0 +1,76 @@
+"""``vecbench compare A.json B.json``: the verdicts of ``vecbench.verdict.compare`` as a table."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from vecbench import UsageError
+from vecbench.cli.args import seconds, threshold
+from vecbench.measure import results
+from vecbench.show.report import fmt_time
+from vecbench.verdict.compare import (
+    REGRESSIONS,
+    compare,
+    machine_differences,
+    probe_ratio,
+)
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
+    p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
+    p.add_argument("--threshold", type=threshold, default=0.10, metavar="PCT",
+                   help="smallest change that counts, e.g. 10%% (default) or 0.05")
+    p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
+                   help="do not judge records faster than this in both runs (e.g. 1e-5)")
+    p.add_argument("--stat", choices=("median", "min"), default="median",
+                   help="statistic whose ratio is judged (default: median; min resists a busy machine)")
+    p.add_argument("--all", action="store_true", help="list every record, not only changes")
+
+
+def handle(args: argparse.Namespace) -> int:
+    doc_a, doc_b = results.load(args.a), results.load(args.b)
+    if doc_a["settings"].get("timer") != doc_b["settings"].get("timer"):
+        raise UsageError(f"the runs used different timers ({doc_a['settings'].get('timer')} vs "
+                         f"{doc_b['settings'].get('timer')}); their times are not comparable")
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat)
+    console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
+    for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
+        console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
+    speed = probe_ratio(doc_a, doc_b)
+    if speed:
+        console.print(speed, highlight=False)
+    table = Table(title=f"{args.b.name} vs {args.a.name} ({args.stat}s, threshold {args.threshold:.0%}, "
+                  "noise: IQR overlap)", title_justify="left")
+    for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "verdict"):
+        table.add_column(col, justify="left" if col in ("kernel", "tier", "verdict") else "right")
+    colours = {"slower": "red", "broken": "red", "faster": "green", "fixed": "green"}
+    for row in rows:
+        if not args.all and row["verdict"] in ("same", "same (noisy)", "too fast to judge"):
+            continue
+        kernel, tier, n, dtype = row["key"]
+        med = [fmt_time(r["stats"][args.stat]) if r and r["status"] == "ok" else (r or {}).get("status", "—")
+               for r in (row["a"], row["b"])]
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "—"
+        colour = colours.get(row["verdict"])
+        shown = f"[{colour}]{row['verdict']}[/]" if colour else row["verdict"]
+        table.add_row(kernel, tier, str(n), dtype, *med, ratio, shown)
+    if table.row_count:
+        console.print(table)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
+    console.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())), highlight=False)
+    judged = [abs(r["ratio"] - 1) for r in rows if r["ratio"] is not None and r["verdict"] != "too fast to judge"]
+    if judged:
+        within = sum(d <= args.threshold for d in judged)
+        console.print(f"{within} of {len(judged)} timed records within ±{args.threshold:.0%} "
+                      f"(largest change {max(judged):.1%}, median change {statistics.median(judged):.1%})",
+                      highlight=False)
+    return 1 if any(counts.get(v) for v in REGRESSIONS) else 0

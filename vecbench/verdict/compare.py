@@ -1,0 +1,87 @@
+"""``vecbench compare A.json B.json``: did anything get slower?
+
+Records are matched by kernel, tier, size and dtype. For each pair the ratio
+of medians ``B / A`` (or of minimums, ``--stat min``) is judged against the threshold *and* against the noise
+of both runs: a change counts only when it is past the threshold and the two
+interquartile ranges do not overlap (B's first quartile above A's third for
+"slower"). A ratio past the threshold with overlapping IQRs is reported as
+"same (noisy)": the runs cannot tell it apart from noise. A tier that passed
+the gate in A and fails it in B is "broken". Exit status 1 when anything is
+slower or broken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vecbench.measure import results
+from vecbench.show.report import fmt_time
+
+REGRESSIONS = ("slower", "broken")
+
+
+def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
+            min_time: float = 0.0, stat: str = "median") -> tuple[str, float | None]:
+    """(verdict, ratio B/A of ``stat``) for one matched pair of records.
+
+    Pairs whose medians are both under ``min_time`` are "too fast to judge".
+    Whatever ``stat`` is compared, the noise test is the IQRs' overlap.
+    """
+    if a is None:
+        return "only in B", None
+    if b is None:
+        return "only in A", None
+    if a["status"] == "ok" and b["status"] in ("failed", "error"):
+        return "broken", None
+    if a["status"] in ("failed", "error") and b["status"] == "ok":
+        return "fixed", None
+    if a["status"] != "ok" or b["status"] != "ok":
+        return f"not timed ({a['status']} / {b['status']})", None
+    sa, sb = a["stats"], b["stats"]
+    if sa[stat] <= 0:
+        return "same", None
+    ratio = sb[stat] / sa[stat]
+    if max(sa["median"], sb["median"]) < min_time:
+        return "too fast to judge", ratio
+    if ratio > 1 + thr:
+        return ("slower", ratio) if sb["q1"] > sa["q3"] else ("same (noisy)", ratio)
+    if ratio < 1 / (1 + thr):
+        return ("faster", ratio) if sb["q3"] < sa["q1"] else ("same (noisy)", ratio)
+    return "same", ratio
+
+
+def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0,
+            stat: str = "median") -> list[dict[str, Any]]:
+    """One row per record key in either run, in A's order then B's extras."""
+    a = {results.key(r): r for r in doc_a["records"]}
+    b = {results.key(r): r for r in doc_b["records"]}
+    rows = []
+    for k in [*a, *(k for k in b if k not in a)]:
+        v, ratio = verdict(a.get(k), b.get(k), thr, min_time, stat)
+        rows.append({"key": k, "verdict": v, "ratio": ratio, "a": a.get(k), "b": b.get(k)})
+    return rows
+
+
+def machine_differences(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
+    """What differs between the two runs' machines and software, as short texts."""
+    def facts(m: dict[str, Any]) -> dict[str, Any]:
+        blas = [(p.get("internal_api"), p.get("version"), p.get("num_threads"))
+                for p in m.get("blas", []) if p.get("user_api") == "blas"]
+        return {"CPU": m.get("cpu", {}).get("model"), "numpy": m.get("packages", {}).get("numpy"),
+                "numba": m.get("packages", {}).get("numba"), "BLAS": blas,
+                "Numba threads": m.get("numba", {}).get("num_threads"), "environment": m.get("env")}
+    fa, fb = facts(ma), facts(mb)
+    return [f"{k}: {fa[k]} -> {fb[k]}" for k in fa if fa[k] != fb[k]]
+
+
+def probe_ratio(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> str | None:
+    """How the machine's own speed (the runs' speed probes) compares, as a
+    sentence; None when a run has no probe."""
+    pa, pb = ((d.get("speed_probe") or {}).get("summary") for d in (doc_a, doc_b))
+    if not pa or not pb:
+        return None
+    return (f"machine speed probe (fixed Python work, median): A {fmt_time(pa['median'])}, "
+            f"B {fmt_time(pb['median'])}, B / A {pb['median'] / pa['median']:.2f}; it moved by "
+            f"{pa['spread']:.0%} within A and {pb['spread']:.0%} within B (10th to 90th percentile)")
+
+
