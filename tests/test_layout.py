@@ -13,6 +13,7 @@ every module, at module level or inside a function.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,13 @@ def test_every_subpackage_has_a_layer_and_a_docstring():
         assert pkg.name in LAYERS, f"vecbench/{pkg.name} has no layer in LAYERS"
         doc = ast.get_docstring(ast.parse((pkg / "__init__.py").read_text()))
         assert doc, f"vecbench/{pkg.name}/__init__.py has no docstring saying what goes there"
+
+
+def test_pyproject_installs_every_package():
+    pyproject = tomllib.loads((ROOT.parent / "pyproject.toml").read_text())
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
+    found = {module_name(p) for p in ROOT.rglob("__init__.py")} | {"impls"}
+    assert listed == found, f"pyproject's packages lack {found - listed} or name missing {listed - found}"
 
 
 def test_no_import_circles_at_import_time():
