@@ -1,4 +1,4 @@
-"""``vecbench history``: asv over the last commits of main, then its HTML site.
+"""asv over the last commits of main, then its HTML site (the command: ``vecbench.cli.history``).
 
     vecbench history [--commits N] [--quick] [--serve] [--publish-only] [--branch B]
 

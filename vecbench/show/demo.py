@@ -1,4 +1,4 @@
-"""``vecbench demo``: the course's vectorization demo, loops vs NumPy vs Numba.
+"""The course's vectorization demo, loops vs NumPy vs Numba (the command: ``vecbench.cli.demo``).
 
 The course times dot, outer, elementwise multiply and a general dot on two
 15-element lists with ``time.process_time()`` read once around one call, then

@@ -1,4 +1,4 @@
-"""``vecbench report``: a run as a terminal table, PNG plots and one page.
+"""A run as a terminal table, PNG plots and one page (the command: ``vecbench.cli.report``).
 
 The page is built once as a list of blocks (headings, paragraphs, tables,
 images) and rendered either as self-contained HTML (images embedded as

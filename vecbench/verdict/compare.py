@@ -1,4 +1,4 @@
-"""``vecbench compare A.json B.json``: did anything get slower?
+"""Did anything get slower? Two runs' records matched and judged (the command: ``vecbench.cli.compare``).
 
 Records are matched by kernel, tier, size and dtype. For each pair the ratio
 of medians ``B / A`` (or of minimums, ``--stat min``) is judged against the threshold *and* against the noise
