@@ -15,7 +15,7 @@ from rich.console import Console
 
 from vecbench import UsageError, VecbenchError
 from vecbench.cli.args import positive_int, resolve_tiers, seconds
-from vecbench.measure import machine, results, timing
+from vecbench.measure import core, results, state, timing
 from vecbench.measure.run import execute
 from vecbench.measure.sweep import BUDGETS, Settings
 from vecbench.training import workloads
@@ -42,6 +42,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                         f"(default: {', '.join(f'{k} {v:g}' for k, v in BUDGETS.items())}; 0 disables)")
     p.add_argument("--threads", type=positive_int, metavar="N",
                    help="BLAS, OpenMP and Numba threads (default: every available core)")
+    p.add_argument("--allocator", choices=tuple(state.ALLOCATOR_MODES), default=state.DEFAULT_ALLOCATOR,
+                   help="allocator state every figure is taken in: warm, a long-running program's (default), "
+                        "or cold, a fresh process's (see the README, 'What a figure means')")
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
                    help="clock for samples: wall time or this process's CPU time (default: perf_counter)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the tier order")
@@ -53,7 +56,8 @@ def handle(args: argparse.Namespace) -> int:
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
-                        tiers=resolve_tiers(args.tiers), sizes=args.sizes)
+                        tiers=resolve_tiers(args.tiers), sizes=args.sizes,
+                        allocator=args.allocator)
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():
@@ -61,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     with ExitStack() as stack:
         try:
-            settings.threads = machine.set_threads(args.threads, stack)
+            settings.threads = core.setup_process(args.threads, args.allocator, stack)["threads_set"]
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         doc = execute(settings, kernels, console)

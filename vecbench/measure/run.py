@@ -1,9 +1,10 @@
 """A whole run: the sweep under a progress bar, as one run document (not yet saved).
 
-``execute`` is what ``vecbench run`` and the notebook API share: the thread
-counts are the caller's to set (``machine.set_threads``); this describes the
-machine, times the sweep and returns the document that ``results.save``
-writes. Ctrl-C ends the sweep early and keeps the records.
+``execute`` is what ``vecbench run`` and the notebook API share: the process
+state and thread counts are the caller's to set (``core.setup_process``);
+this describes the machine, reads that state back before and after the
+sweep (``state.read_back``), times the sweep and returns the document that
+``results.save`` writes. Ctrl-C ends the sweep early and keeps the records.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rich.progress import (
 from impls.registry import Kernel
 from vecbench import __version__
 from vecbench.ceilings.store import attach
-from vecbench.measure import machine, results, timing
+from vecbench.measure import machine, results, state, timing
 from vecbench.measure.sweep import Settings, Sweep
 
 
@@ -38,6 +39,7 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
         "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION, "vecbench_version": __version__,
         "started": started.isoformat(timespec="seconds"), "command": settings.command(),
         "settings": dict(settings.to_dict(), timer_tick=tick), "machine": attach(machine.describe()),
+        "process_state": {"start": state.read_back()},
     }
     progress = Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console or Console(stderr=True), transient=True)
@@ -53,6 +55,7 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
         except KeyboardInterrupt:
             complete = False
     doc["machine"]["numba"] = machine.describe()["numba"]  # the threading layer is known only now
+    doc["process_state"]["end"] = state.read_back()
     doc["machine"]["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     doc.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                wall_time=time.perf_counter() - t0, idle_wait=sweep.settled, complete=complete,

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench.measure import check, timing
+from vecbench.measure import check, core, state, timing
 
 #: Tiers the budget applies to: the loops, which grow from milliseconds to hours.
 BUDGETED_TIERS = ("python",)
@@ -63,6 +63,7 @@ class Settings:
     kernels: list[str] = field(default_factory=list)
     tiers: list[str] | None = None
     sizes: list[int] | None = None
+    allocator: str = state.DEFAULT_ALLOCATOR
 
     def plan(self) -> timing.Plan:
         return timing.PLANS[self.preset]
@@ -76,6 +77,8 @@ class Settings:
                 "--seed", str(self.seed), "--budget", f"{self.budget_seconds():g}"]
         if self.threads:
             argv += ["--threads", str(self.threads)]
+        if self.allocator != state.DEFAULT_ALLOCATOR:
+            argv += ["--allocator", self.allocator]
         for flag, values in (("--kernels", self.kernels), ("--tiers", self.tiers), ("--sizes", self.sizes)):
             if values:
                 argv += [flag, *map(str, values)]
@@ -348,10 +351,9 @@ class Sweep:
         self.rng.shuffle(order)
         for tier in order:
             call = timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args))
-            self.settled += timing.quiesce()
             try:
-                if step.number[tier] > 1 or tier not in BUDGETED_TIERS:
-                    call.sample(1)
+                self.settled += core.warm(call.fn, args, kernel.mutates,
+                                          call=step.number[tier] > 1 or tier not in BUDGETED_TIERS)
                 taken[tier] = self.take_samples(f"{kernel.name} n={n} {tier}", call, step.number[tier],
                                                 wanted[tier])
             except Exception as exc:
