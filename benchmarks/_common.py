@@ -7,15 +7,22 @@ measure the whole history with today's suite.
 
 Rules the suite follows (DESIGN.md, "Measurement rules"):
 
+- the measuring process is set up as the runner's is, by the same code
+  (``vecbench.measure.core``): the allocator pinned (``VECBENCH_ALLOCATOR``,
+  default warm) and the thread pools sized (``VECBENCH_THREADS``, default
+  every core, as ``vecbench run``);
 - inputs are ``Kernel.inputs(n, SEED, float64)``, built lazily in ``setup``;
 - the gate runs on the very inputs being timed, in ``setup``; a mismatch
   raises ``EquivalenceError`` (the benchmark fails, nothing is timed);
 - the tier is called once in ``setup`` so that Numba compiles in the timing
-  process and never inside a sample;
+  process and never inside a sample, and warmed before every sample
+  (``core.warm``: one call, then a wait for other threads to go idle);
 - a python-tier size whose call is predicted over ``PYTHON_BUDGET`` is skipped
-  with ``NotImplementedError`` (asv records it as skipped, with the estimate);
-- BLAS runs on one thread: what vectorization buys on one core, the same
-  footing as the loops and the serial Numba tier.
+  with ``NotImplementedError`` (asv records it as skipped, with the estimate).
+
+Commits from before the measurement core have it loaded from this checkout
+where they can (the process state, ``vecbench/measure/state.py``, needs only
+the standard library); their gate is their own.
 
 asv addresses a parameter combination by its index in the product of the
 params, which are computed in the process that runs it (from that commit's
@@ -29,9 +36,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.util
+import os
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -41,9 +51,13 @@ from threadpoolctl import threadpool_limits
 import impls
 
 try:
-    from vecbench.measure import check
-except ImportError:  # a commit from before vecbench was split into subpackages
-    from vecbench import check
+    from vecbench.measure import check, core
+except ImportError:  # a commit from before the measurement core
+    core = None
+    try:
+        from vecbench.measure import check
+    except ImportError:  # a commit from before vecbench was split into subpackages
+        from vecbench import check
 
 SEED = 0
 DTYPE = np.float64
@@ -85,26 +99,28 @@ def _start_numba() -> None:
 _start_numba()
 
 
-class EquivalenceError(AssertionError):
-    """A tier does not match the reference at the inputs about to be measured."""
+if core is not None:
+    EquivalenceError, Case = core.EquivalenceError, core.Case
+else:
+    class EquivalenceError(AssertionError):
+        """A tier does not match the reference at the inputs about to be measured."""
 
+    @dataclass(frozen=True)
+    class Case:
+        """One kernel x tier on seeded inputs that passed the gate."""
 
-@dataclass(frozen=True)
-class Case:
-    """One kernel x tier on seeded inputs that passed the gate."""
+        spec: impls.Kernel
+        tier: str
+        n: int
+        args: tuple
+        first_call: float | None = None
 
-    spec: impls.Kernel
-    tier: str
-    n: int
-    args: tuple
+        @property
+        def fn(self):
+            return self.spec.tiers[self.tier]
 
-    @property
-    def fn(self):
-        return self.spec.tiers[self.tier]
-
-    def fresh_args(self) -> tuple:
-        """The inputs, copied when the kernel writes into them."""
-        return copy.deepcopy(self.args) if self.spec.mutates else self.args
+        def fresh_args(self) -> tuple:
+            return copy.deepcopy(self.args) if self.spec.mutates else self.args
 
 
 def class_name(kernel: str) -> str:
@@ -125,9 +141,45 @@ def spec_of(kernel: str) -> impls.Kernel:
 
 
 @functools.cache
-def single_threaded_blas() -> None:
-    """Limit BLAS/OpenMP pools to one thread for the rest of the process."""
-    threadpool_limits(limits=1)
+def setup_process() -> dict[str, Any]:
+    """The measuring process set up as the runner's: the process state pinned,
+    the thread pools sized; returns the state read back (once per process)."""
+    if core is not None:
+        return core.setup_from_env()
+    state = _todays_state()
+    threads = int(os.environ.get("VECBENCH_THREADS") or 0) or None
+    threadpool_limits(limits=threads)
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+    if state is None:
+        return {"allocator": {"mode": None}}
+    state.pin(os.environ.get("VECBENCH_ALLOCATOR") or state.DEFAULT_ALLOCATOR)
+    return state.read_back()
+
+
+def _todays_state():
+    """``vecbench/measure/state.py`` of this checkout, for commits that lack it (None if absent)."""
+    path = Path(__file__).resolve().parents[1] / "vecbench" / "measure" / "state.py"
+    spec = importlib.util.spec_from_file_location("_vecbench_state", path)
+    if spec is None or not path.is_file():
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_state() -> dict[str, Any]:
+    """The process state in force now, read back in this measuring process."""
+    setup_process()
+    module = core.state if core is not None else _todays_state()
+    return module.read_back() if module is not None else {"allocator": {"mode": None}}
+
+
+def warm(case: Case) -> None:
+    """Before a sample: one untimed call, then a wait for other threads to go idle."""
+    if core is not None:
+        core.warm(case.fn, case.args, case.spec.mutates)
+    else:
+        case.fn(*case.fresh_args())
 
 
 def seconds_per_call(fn, args: tuple, mutates: bool = False, repeats: int = 5,
@@ -187,34 +239,25 @@ def check_budget(spec: impls.Kernel, tier: str, args: tuple) -> None:
             f"python tier predicted {predicted:.3g} s per call, over the {PYTHON_BUDGET} s budget")
 
 
-def gate_and_warm(spec: impls.Kernel, tier: str, args: tuple, label: str) -> None:
-    """Run the gate on ``args`` (raising on a mismatch), then warm the tier up.
-
-    The gate calls the tier, so a JIT has compiled by the time the explicit
-    warm-up call runs; that call states the intent and does not depend on
-    how the gate works. The python tier has nothing to warm.
-    """
-    verdict = check.gate(spec, args, [tier], label)[tier]
-    if not verdict.ok:
-        raise EquivalenceError(f"{spec.name} {tier} {label}: {verdict.reason}; not measured")
-    if tier != "python":
-        spec.tiers[tier](*(copy.deepcopy(args) if spec.mutates else args))
-
-
 @functools.cache
 def prepared(kernel: str, tier: str, n: str) -> Case:
-    """Seeded inputs at size ``n`` that ``tier`` passed the gate on, warmed up.
-
-    Cached for the process: asv re-runs ``setup`` before every sample.
-    """
-    single_threaded_blas()
+    """Seeded inputs at size ``n`` that ``tier`` passed the gate on, called once
+    (``core.prepare``). Cached for the process: asv re-runs ``setup`` before
+    every sample."""
+    setup_process()
     spec = spec_of(kernel)
     if tier not in spec.tiers:
         raise NotImplementedError(f"kernel {kernel!r} has no tier {tier!r} at this commit")
+    check_budget(spec, tier, spec.inputs(int(n), SEED, DTYPE))
+    if core is not None:
+        return core.prepare(spec, tier, int(n), SEED, DTYPE)
     args = spec.inputs(int(n), SEED, DTYPE)
-    check_budget(spec, tier, args)
-    gate_and_warm(spec, tier, args, f"n={n}")
-    return Case(spec, tier, int(n), args)
+    verdict = check.gate(spec, args, [tier], f"n={n}")[tier]
+    if not verdict.ok:
+        raise EquivalenceError(f"{spec.name} {tier} n={n}: {verdict.reason}; not measured")
+    case = Case(spec, tier, int(n), args)
+    case.fn(*case.fresh_args())
+    return case
 
 
 @functools.cache

@@ -23,13 +23,11 @@ class _KernelTime:
                 f"{seconds * 1e6:.2g} us per call is under asv's {_common.MIN_CALL * 1e6:.0f} us floor "
                 "(one call per sample); see tests/test_benchmarks.py")
         case = _common.prepared(self.kernel, tier, n)
+        # asv times right after setup: warm as the runner does before its
+        # samples (a pool asleep since the last sample takes 0.2-10 ms to
+        # wake on a small VM; a pool still spinning would take a core)
+        _common.warm(case)
         self.fn, self.args = case.fn, case.fresh_args()
-        if "parallel" in tier:
-            # asv times one call right after setup; a thread pool asleep since
-            # the previous sample takes 0.2-10 ms to wake on a small VM, which
-            # would be timed as the kernel. Wake it here, as the runner's
-            # back-to-back samples do, so both measure the steady state.
-            case.fn(*case.fresh_args())
 
     def time_kernel(self, tier, n):
         self.fn(*self.args)

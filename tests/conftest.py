@@ -17,6 +17,14 @@ GRADIENT_KERNELS = [k.name for k in impls.KERNELS.values() if k.gradient is not 
 DTYPES = ["float64", "float32"]
 
 
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """A saved pytest-benchmark run records the process state it measured in, read back."""
+    from vecbench.measure import core, state
+
+    core.setup_from_env()
+    machine_info["vecbench_process_state"] = state.read_back()
+
+
 @pytest.fixture
 def course_datasets():
     """Path of the course's HDF5 files; skips when they are not beside the project."""

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.skipif(not (ROOT / ".git").exists(),
                                 reason="asv needs the project's git checkout")
 
 
-def asv(*args, home, timeout=300):
+def asv(*args, home, timeout=300, env=None):
     """Run asv in the project root; its output is kept for the failure message."""
     out = subprocess.run([sys.executable, "-m", "asv", *args], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "HOME": str(home)}, timeout=timeout)
+                         env={**os.environ, "HOME": str(home), **(env or {})}, timeout=timeout)
     assert out.returncode == 0, f"asv {' '.join(args)} exited {out.returncode}:\n{out.stdout}\n{out.stderr}"
     return out.stdout
 
@@ -66,7 +66,8 @@ def test_a_quick_run_in_this_environment_saves_results_and_publishes_a_site(tmp_
     cls = _common.class_name(kernel.name)
     asv("machine", "--yes", "--machine", "vecbench-test", home=tmp_path)
     asv("--config", str(config), "run", "-E", "existing", "--quick", "--set-commit-hash", "HEAD",
-        "--machine", "vecbench-test", "-b", rf"^bench_(kernels|speedup)\.{cls}\.", home=tmp_path)
+        "--machine", "vecbench-test", "-b", rf"^bench_(kernels|speedup)\.{cls}\.|^bench_state\.",
+        home=tmp_path, env={"VECBENCH_THREADS": "1"})
 
     saved = list((tmp_path / "results" / "vecbench-test").glob("*-existing-*.json"))
     assert len(saved) == 1, saved
@@ -76,6 +77,12 @@ def test_a_quick_run_in_this_environment_saves_results_and_publishes_a_site(tmp_
         row = dict(zip(columns, doc["results"][name]))
         measured = [v for v in row["result"] if v is not None and v == v]  # NaN marks a skip
         assert measured and all(v > 0 for v in measured), (name, row["result"])
+
+    # the process state, read back in asv's measuring processes: pinned warm, the threads asked for
+    state = {name.rsplit(".", 1)[1]: dict(zip(columns, doc["results"][name]))["result"][0]
+             for name in doc["results"] if name.startswith("bench_state.")}
+    assert 30 * 2**20 <= state["track_fresh_pages_from"] <= 34 * 2**20, state
+    assert state["track_blas_threads"] == state["track_numba_threads"] == 1, state
 
     asv("--config", str(config), "publish", home=tmp_path)
     assert (tmp_path / "html" / "index.html").is_file()

@@ -7,16 +7,24 @@ runs. ``make bench-pytest`` times them for real and saves the run under
 
 Sizes under asv's floor (``benchmarks._common.MIN_CALL``) are timed here:
 pytest-benchmark batches calls into rounds calibrated to the timer.
+
+The process is set up as the runner's and asv's are, by the same code
+(``vecbench.measure.core``: allocator pinned, every core unless
+``VECBENCH_THREADS`` says otherwise); the state read back goes into the
+saved run's ``machine_info`` (``conftest.pytest_benchmark_update_machine_info``)
+and each benchmark's ``extra_info``. Each tier is warmed as the runner warms
+it before its samples (``core.warm``), and ``make bench-pytest`` turns the
+garbage collector off during rounds (``--benchmark-disable-gc``), as in the
+runner's samples.
 """
 
 import copy
 
 import pytest
-from threadpoolctl import threadpool_limits
 
 import impls
 from benchmarks import _common
-from vecbench.measure import check
+from vecbench.measure import core
 
 #: Rounds of a kernel that writes into its inputs: each call gets a fresh
 #: copy, so calls cannot be batched and are timed one per round.
@@ -30,24 +38,26 @@ CASES = [pytest.param(spec.name, tier, n, id=f"{spec.name}-{tier}-{n}")
 
 @pytest.mark.parametrize("kernel,tier,n", CASES)
 def test_kernel(benchmark, kernel, tier, n):
+    process_state = core.setup_from_env()
     spec = impls.KERNELS[kernel]
-    args = spec.inputs(n, _common.SEED, _common.DTYPE)
     try:
-        _common.check_budget(spec, tier, args)
+        _common.check_budget(spec, tier, spec.inputs(n, _common.SEED, _common.DTYPE))
     except NotImplementedError as exc:
         pytest.skip(str(exc))
-    verdict = check.gate(spec, args, [tier], f"n={n}")[tier]
-    assert verdict.ok, f"{kernel} {tier} n={n} does not match the reference: {verdict.reason}"
+    try:  # the gate on the very inputs, then the first (compiling) call
+        case = core.prepare(spec, tier, n, _common.SEED, _common.DTYPE)
+    except core.EquivalenceError as exc:
+        pytest.fail(str(exc))
+    core.warm(case.fn, case.args, spec.mutates)
 
-    fn = spec.tiers[tier]
-    if tier != "python":  # compile before pytest-benchmark calibrates its rounds
-        fn(*copy.deepcopy(args))
+    fn, args = case.fn, case.args
     benchmark.group = f"{kernel} n={n}"
-    benchmark.extra_info.update(kernel=kernel, tier=tier, n=n,
-                                flops=spec.flops(args), bytes_moved=spec.bytes_moved(args))
-    with threadpool_limits(limits=1):  # one core per tier, as in the asv suite
-        if spec.mutates:
-            benchmark.pedantic(fn, setup=lambda: (copy.deepcopy(args), {}),
-                               rounds=MUTATING_ROUNDS, warmup_rounds=1)
-        else:
-            benchmark(fn, *args)
+    benchmark.extra_info.update(kernel=kernel, tier=tier, n=n, flops=spec.flops(args),
+                                bytes_moved=spec.bytes_moved(args),
+                                allocator=process_state["allocator"]["mode"],
+                                threads=process_state["threads_set"])
+    if spec.mutates:
+        benchmark.pedantic(fn, setup=lambda: (copy.deepcopy(args), {}),
+                           rounds=MUTATING_ROUNDS, warmup_rounds=1)
+    else:
+        benchmark(fn, *args)

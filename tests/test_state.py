@@ -1,0 +1,142 @@
+"""The pinned process state: applied in every instrument's measuring process,
+read back there (never assumed), and no longer moved by what the process
+freed before.
+
+Each check runs in a fresh interpreter, so that nothing this test session
+allocated or pinned can decide it.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import impls
+from tests.conftest import ROOT
+from vecbench.measure import core, state
+
+MiB = 2**20
+glibc_only = pytest.mark.skipif(state.glibc_version() is None, reason="the allocator pinned is glibc's")
+
+
+def fresh_python(code: str, env: dict | None = None) -> dict:
+    """Run ``code`` in a new interpreter; it prints one JSON document, returned."""
+    import os
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, **(env or {})})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+#: Page faults per call of NumPy's sigmoid at 256x256 (512 KiB temporaries),
+#: in a fresh process and after a planted free of a 16 MiB array.
+FAULTS_BEFORE_AND_AFTER_A_FREE = """
+    import json, time, sys
+    import numpy as np
+    from vecbench.measure import state, timing
+    import impls
+    if sys.argv[1:] != ["unpinned"] and {mode!r}:
+        state.pin({mode!r})
+    spec = impls.KERNELS["sigmoid"]
+    args = spec.inputs(256)
+    call = timing.Call(spec.tiers["numpy"], args, time.perf_counter)
+    def faults():
+        call.sample(1)
+        call.sample(20)
+        return call.faults_per_call
+    before = faults()
+    planted = np.ones(2 * 2**20); del planted   # 16 MiB, mmapped, then freed
+    after = faults()
+    print(json.dumps({{"before": before, "after": after}}))
+"""
+
+
+@glibc_only
+def test_unpinned_the_same_call_faults_or_not_depending_on_an_earlier_free():
+    # the control: without pinning, a fresh process pays fresh pages for every
+    # 512 KiB temporary, and one free of a larger array changes that
+    faults = fresh_python(FAULTS_BEFORE_AND_AFTER_A_FREE.format(mode=None))
+    assert faults["before"] > 100 and faults["after"] < 5, faults
+
+
+@glibc_only
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_pinned_the_figure_no_longer_moves_with_a_planted_earlier_free(mode):
+    faults = fresh_python(FAULTS_BEFORE_AND_AFTER_A_FREE.format(mode=mode))
+    if mode == "warm":  # the temporaries reuse heap memory
+        assert faults["before"] < 8, faults
+    else:  # each 512 KiB temporary takes 128 fresh 4 KiB pages, every call
+        assert faults["before"] >= 128, faults
+    assert faults["after"] == pytest.approx(faults["before"], abs=8), faults
+
+
+@glibc_only
+@pytest.mark.parametrize("mode,low,high", [("warm", 32 * MiB, 33 * MiB), ("cold", 128 * 2**10, 136 * 2**10)])
+def test_read_back_asks_the_allocator_and_a_free_does_not_move_it(mode, low, high):
+    seen = fresh_python(f"""
+        import json
+        import numpy as np
+        from vecbench.measure import state
+        state.pin({mode!r})
+        first = state.read_back()["allocator"]
+        planted = np.ones(2 * 2**20); del planted
+        print(json.dumps({{"first": first, "after": state.read_back()["allocator"]}}))
+    """)
+    for key in ("first", "after"):
+        assert seen[key]["mode"] == mode
+        assert low <= seen[key]["fresh_pages_from"] <= high, seen
+    assert seen["first"]["keeps_8MiB_freed"] is (True if mode == "warm" else None)
+
+
+@glibc_only
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_the_runner_records_the_state_it_pinned_before_and_after_the_sweep(tmp_path, mode):
+    out = tmp_path / "run.json"
+    run = subprocess.run([sys.executable, "-m", "vecbench", "run", "--quick", "--kernels", "dot", "--tiers",
+                          "numpy", "--sizes", "1000", "--allocator", mode, "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.read_text())
+    assert doc["settings"]["allocator"] == mode
+    assert ("--allocator" in doc["command"]) is (mode != "warm")
+    for when in ("start", "end"):
+        allocator = doc["process_state"][when]["allocator"]
+        assert allocator["mode"] == mode
+        assert allocator["fresh_pages_from"] == pytest.approx(state.ALLOCATOR_MODES[mode][0], rel=0.05)
+
+
+@glibc_only
+def test_pytest_benchmark_records_the_state_of_its_measuring_process(tmp_path):
+    spec = next(iter(impls.KERNELS.values()))
+    test_id = f"{spec.name}-numpy-{spec.sizes['quick'][0]}"
+    saved = tmp_path / "bench.json"
+    run = subprocess.run([sys.executable, "-m", "pytest", "tests/test_benchmarks.py", "-q", "-p",
+                          "no:cacheprovider", "-k", test_id, "--benchmark-enable", "--benchmark-min-rounds=3",
+                          "--benchmark-max-time=0.01", f"--benchmark-json={saved}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, core.THREADS_ENV: "1"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    doc = json.loads(saved.read_text())
+    pinned = doc["machine_info"]["vecbench_process_state"]
+    assert pinned["allocator"]["mode"] == "warm"
+    assert pinned["allocator"]["fresh_pages_from"] == pytest.approx(32 * MiB, rel=0.05)
+    assert pinned["numba_threads"] == 1
+    (bench,) = doc["benchmarks"]
+    assert bench["extra_info"]["allocator"] == "warm" and bench["extra_info"]["threads"] == 1
+
+
+@pytest.mark.parametrize("env,message", [({core.THREADS_ENV: "two"}, "not a whole number"),
+                                         ({core.THREADS_ENV: "0"}, "at least 1"),
+                                         ({core.ALLOCATOR_ENV: "tepid"}, "choose from warm, cold")])
+def test_bad_environment_settings_are_named(monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValueError, match=message):
+        core.env_settings()
+
+
+def test_an_unknown_allocator_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown allocator mode"):
+        state.pin_allocator("tepid")
