@@ -174,8 +174,11 @@ def read_state() -> dict[str, Any]:
     return module.read_back() if module is not None else {"allocator": {"mode": None}}
 
 
-def warm(case: Case) -> None:
-    """Before a sample: one untimed call, then a wait for other threads to go idle."""
+@functools.cache
+def warm_once(kernel: str, tier: str, n: str) -> None:
+    """Before the first sample of a prepared call in this process: a wait for
+    other threads to go idle, then one untimed call (``core.warm``)."""
+    case = prepared(kernel, tier, n)
     if core is not None:
         core.warm(case.fn, case.args, case.spec.mutates)
     else:

@@ -14,7 +14,7 @@ MODULES = [bench_kernels, bench_speedup, bench_memory]
 @pytest.fixture(autouse=True)
 def fresh_suite(monkeypatch):
     """Empty the per-process caches around each test."""
-    caches = [_common.prepared, _common.call_seconds, _common.python_seconds_per_flop, bench_memory._prepared]
+    caches = [_common.prepared, _common.warm_once, _common.call_seconds, _common.python_seconds_per_flop, bench_memory._prepared]
     for cache in caches:
         cache.cache_clear()
     yield

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from vecbench import UsageError, VecbenchError, __version__
 from vecbench.cli import (
+    agree,
     check,
     compare,
     data,
@@ -35,6 +36,8 @@ COMMANDS = {
     "run": (run.configure, run.handle, "gate, then time every kernel x tier x size; save the run"),
     "report": (report.configure, report.handle, "a run as a speed-up table, plots and an HTML/markdown page"),
     "compare": (compare.configure, compare.handle, "compare two runs; exit 1 if anything got slower"),
+    "agree": (agree.configure, agree.handle, "time the same calls with the runner, pytest-benchmark, asv and "
+              "timeit; exit 1 if they disagree"),
     "demo": (demo.configure, demo.handle, "the course's demo: dot, outer, multiply, gdot in every tier"),
     "history": (history.configure, history.handle, "measure the last commits with asv and publish its site"),
     "roofline": (roofline.configure, roofline.handle, "measure this machine's memory bandwidth and peak FLOP/s"),
