@@ -15,7 +15,7 @@ from rich.console import Console
 
 from vecbench import UsageError, VecbenchError
 from vecbench.cli.args import positive_int, resolve_tiers, seconds
-from vecbench.measure import core, results, state, timing
+from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
 from vecbench.measure.sweep import BUDGETS, Settings
 from vecbench.training import workloads
@@ -45,6 +45,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allocator", choices=tuple(state.ALLOCATOR_MODES), default=state.DEFAULT_ALLOCATOR,
                    help="allocator state every figure is taken in: warm, a long-running program's (default), "
                         "or cold, a fresh process's (see the README, 'What a figure means')")
+    p.add_argument("--processes", type=positive_int, default=1, metavar="N",
+                   help="spread each record's samples over N fresh processes, one after the other, so that "
+                        "nothing earlier in one process carries into a figure (default: 1)")
+    p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
                    help="clock for samples: wall time or this process's CPU time (default: perf_counter)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the tier order")
@@ -52,17 +56,27 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="write the run here (never overwritten; default: a new file under results/runs/)")
 
 
+def worker_share(text: str) -> tuple[int, int]:
+    try:
+        return workers.parse_worker(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def handle(args: argparse.Namespace) -> int:
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
                         tiers=resolve_tiers(args.tiers), sizes=args.sizes,
-                        allocator=args.allocator)
+                        allocator=args.allocator, processes=args.processes, worker=args.worker)
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():
         raise VecbenchError(f"{args.out} exists; refusing to overwrite it (choose another --out)")
     console = Console(stderr=True)
+    if args.processes > 1 and not args.worker:
+        doc = workers.run_workers(settings, args.processes)
+        return summarize(doc, save_quietly(doc, args.out), console)
     with ExitStack() as stack:
         try:
             settings.threads = core.setup_process(args.threads, args.allocator, stack)["threads_set"]
@@ -70,6 +84,8 @@ def handle(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         doc = execute(settings, kernels, console)
     path = save_quietly(doc, args.out)
+    if args.worker:  # the parent speaks for the whole run
+        return 130 if not doc["complete"] else 0
     return summarize(doc, path, console)
 
 

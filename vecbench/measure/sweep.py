@@ -64,9 +64,11 @@ class Settings:
     tiers: list[str] | None = None
     sizes: list[int] | None = None
     allocator: str = state.DEFAULT_ALLOCATOR
+    processes: int = 1                   # fresh worker processes sharing each record's samples
+    worker: tuple[int, int] | None = None  # (i, n): this process is worker i of n
 
     def plan(self) -> timing.Plan:
-        return timing.PLANS[self.preset]
+        return timing.PLANS[self.preset].split(self.worker[1] if self.worker else 1)
 
     def budget_seconds(self) -> float:
         return BUDGETS[self.preset] if self.budget is None else self.budget
@@ -79,6 +81,10 @@ class Settings:
             argv += ["--threads", str(self.threads)]
         if self.allocator != state.DEFAULT_ALLOCATOR:
             argv += ["--allocator", self.allocator]
+        if self.processes > 1:
+            argv += ["--processes", str(self.processes)]
+        if self.worker:
+            argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
         for flag, values in (("--kernels", self.kernels), ("--tiers", self.tiers), ("--sizes", self.sizes)):
             if values:
                 argv += [flag, *map(str, values)]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import gc
 import itertools
 import math
@@ -351,6 +352,17 @@ class Plan:
         if sample_time <= 0:
             return self.max_repeat
         return max(floor, min(self.max_repeat, round(self.target_time / sample_time)))
+
+    def split(self, processes: int) -> "Plan":
+        """The plan of one of ``processes`` worker processes: its share of every
+        record's samples (``vecbench.measure.workers``)."""
+        if processes <= 1:
+            return self
+        share = lambda k: max(1, math.ceil(k / processes))  # noqa: E731
+        min_repeat, loop_min = share(self.min_repeat), share(self.loop_min)
+        return dataclasses.replace(self, target_time=self.target_time / processes, min_repeat=min_repeat,
+                                   max_repeat=max(min_repeat, share(self.max_repeat)),
+                                   loop_min_repeat=loop_min, passes=max(1, min(self.passes, min_repeat, loop_min)))
 
     def shares(self, repeats: int) -> list[int]:
         """``repeats`` samples dealt over the passes, as evenly as they go, earlier passes first."""

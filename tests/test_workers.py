@@ -1,0 +1,69 @@
+"""``vecbench run --processes N``: each record's samples shared by N fresh processes, then merged."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from vecbench.measure import timing, workers
+
+
+def test_a_workers_plan_takes_its_share_of_the_samples_and_no_more_passes_than_it_can_fill():
+    plan = timing.PLANS["default"]
+    half = plan.split(2)
+    assert (half.min_repeat, half.max_repeat, half.loop_min) == (3, 6, 2)
+    assert half.target_time == pytest.approx(plan.target_time / 2)
+    assert half.passes == 2  # a budgeted loop takes 2 samples here: one per pass
+    assert plan.split(1) is plan
+
+
+@pytest.mark.parametrize("text,message", [("2", "expected I/N"), ("3/2", "between 1 and N"), ("0/2", "between")])
+def test_a_bad_worker_share_is_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        workers.parse_worker(text)
+
+
+def record(status="ok", samples=(1.0, 2.0), number=10, **extra):
+    base = {"kernel": "dot", "tier": "numba", "n": 7, "dtype": "float64", "status": status}
+    if status == "ok":
+        base.update(samples=list(samples), page_faults=[0.0] * len(samples), number=number, first_call=5.0)
+    return dict(base, **extra)
+
+
+def test_merged_samples_are_the_workers_together_and_their_statistics_are_recomputed():
+    merged = workers.merge_records([record(samples=(1.0, 2.0)), record(samples=(3.0, 4.0), number=20)])
+    assert merged["samples"] == [1.0, 2.0, 3.0, 4.0]
+    assert merged["stats"]["median"] == pytest.approx(2.5)
+    assert merged["numbers"] == [10, 20] and merged["processes"] == 2
+    assert merged["first_call"] == 5.0
+
+
+def test_a_gate_failure_in_any_worker_fails_the_merged_record():
+    merged = workers.merge_records([record(), record(status="failed", reason="mismatch")])
+    assert merged["status"] == "failed" and merged["reason"] == "mismatch"
+
+
+def test_a_record_skipped_by_some_workers_keeps_the_samples_of_those_that_timed_it():
+    merged = workers.merge_records([record(status="skipped", reason="over budget"), record(samples=(3.0,))])
+    assert merged["status"] == "ok" and merged["samples"] == [3.0] and merged["processes"] == 1
+
+
+@pytest.mark.slow
+def test_a_run_over_two_processes_saves_one_merged_run(tmp_path):
+    out = tmp_path / "run.json"
+    run = subprocess.run([sys.executable, "-m", "vecbench", "run", "--quick", "--kernels", "dot", "--tiers",
+                          "numpy", "numba", "--sizes", "1000", "--processes", "2", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("results:") == 1  # the workers' own files are the parent's business
+    doc = json.loads(out.read_text())
+    assert doc["settings"]["processes"] == 2 and len(doc["workers"]) == 2
+    assert "--processes" in doc["command"] and "--worker" not in doc["command"]
+    shares = [w["plan"]["min_repeat"] for w in doc["workers"]]
+    for r in doc["records"]:
+        assert r["status"] == "ok" and r["processes"] == 2
+        assert len(r["samples"]) >= sum(shares)
+        assert r["stats"] == timing.stats(r["samples"]).to_dict()
+    assert {r["tier"]: r["speedup_vs_numpy"] for r in doc["records"]}["numpy"] == pytest.approx(1.0)
