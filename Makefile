@@ -44,7 +44,7 @@ check: $(STAMP)
 # pytest-benchmark reports "nothing to compare with" and "other machine" as
 # warnings; shown, they must not turn into errors (filterwarnings = error).
 bench-pytest: $(STAMP)
-	$(BIN)/python -m pytest tests/test_benchmarks.py --benchmark-enable --benchmark-disable-gc \
+	$(BIN)/python -m pytest tests/test_benchmarks.py --benchmark-enable \
 		--benchmark-storage=results/pytest-benchmark --benchmark-autosave \
 		-W "default::pytest_benchmark.logger.PytestBenchmarkWarning" $(BENCH_ARGS)
 

@@ -63,3 +63,13 @@ def test_a_real_agreement_run_reports_every_instrument_and_writes_its_figures(tm
     again = subprocess.run([sys.executable, "-m", "vecbench", "agree", "--kernels", "sigmoid", "--json", str(out)],
                            cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr  # refused before measuring
+
+
+def test_rounds_give_each_instrument_the_median_of_its_turns_and_the_runner_its_own_spread():
+    result = agree.Agreement([A])
+    for seconds in (1.0, 3.0, 2.0):
+        result.add_round("runner", {A: seconds})
+    result.add_round("asv", {A: 2.2})
+    assert result.medians["runner"][A] == 2.0 and result.medians["asv"][A] == 2.2
+    assert result.self_spread(A) == pytest.approx(3.0)
+    assert result.self_spread(A, "asv") is None  # one round says nothing about itself

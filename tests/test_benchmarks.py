@@ -13,9 +13,8 @@ The process is set up as the runner's and asv's are, by the same code
 ``VECBENCH_THREADS`` says otherwise); the state read back goes into the
 saved run's ``machine_info`` (``conftest.pytest_benchmark_update_machine_info``)
 and each benchmark's ``extra_info``. Each tier is warmed as the runner warms
-it before its samples (``core.warm``), and ``make bench-pytest`` turns the
-garbage collector off during rounds (``--benchmark-disable-gc``), as in the
-runner's samples.
+it before its samples (``core.warm``), and pyproject's ``addopts`` make a round
+last 10 ms with the garbage collector off, as a sample of the runner's does.
 """
 
 import copy

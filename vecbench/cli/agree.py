@@ -23,6 +23,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="sizes n (default: each kernel's quick ladder's largest)")
     p.add_argument("--instruments", nargs="+", choices=agree.INSTRUMENTS, default=list(agree.INSTRUMENTS),
                    help="instruments to ask (default: all four)")
+    p.add_argument("--rounds", type=positive_int, default=1, metavar="R",
+                   help="let the instruments take turns R times; each figure is the median of its rounds, "
+                        "and the runner's own spread over them is shown (default: 1)")
     p.add_argument("--threads", type=positive_int, metavar="N", help="threads of every instrument (default: all cores)")
     p.add_argument("--allocator", choices=tuple(state.ALLOCATOR_MODES), default=state.DEFAULT_ALLOCATOR,
                    help="allocator state of every instrument (default: warm)")
@@ -45,7 +48,7 @@ def handle(args: argparse.Namespace) -> int:
         files.refuse_existing(args.json)
     console = Console(stderr=True)
     with console.status("measuring") as status:
-        result = agree.agree(calls, args.instruments, args.threads, args.allocator,
+        result = agree.agree(calls, args.instruments, args.threads, args.allocator, args.rounds,
                              on_start=lambda inst: status.update(f"measuring with {inst}"))
     outside = print_agreement(result, args.tolerance, args.min_time)
     if args.json is not None:
@@ -58,7 +61,8 @@ def print_agreement(result: agree.Agreement, tolerance: float, min_time: float) 
     console = Console(width=200)
     asked = [i for i in agree.INSTRUMENTS if i in result.medians]
     table = Table(title="median per call; in brackets, the ratio to the runner's", title_justify="left")
-    for col in ("kernel", "tier", "n", *asked, "spread"):
+    rounds = len(result.rounds.get("runner", []))
+    for col in ("kernel", "tier", "n", *asked, "spread", *(["runner vs itself"] if rounds > 1 else [])):
         table.add_column(col, justify="left" if col in ("kernel", "tier") else "right")
     judged = set(result.judged(min_time))
     outside = []
@@ -76,7 +80,9 @@ def print_agreement(result: agree.Agreement, tolerance: float, min_time: float) 
             outside.append(key)
         elif key not in judged:
             text = f"[dim]{text}[/]"
-        table.add_row(key[0], key[1], str(key[2]), *cells, text)
+        itself = result.self_spread(key)
+        mine = [] if rounds <= 1 else ["" if itself is None else f"{itself - 1:.0%}"]
+        table.add_row(key[0], key[1], str(key[2]), *cells, text, *mine)
     console.print(table)
     took = ", ".join(f"{i} {s:.0f} s" for i, s in result.seconds.items())
     console.print(f"instruments took {took}", highlight=False)
@@ -85,6 +91,10 @@ def print_agreement(result: agree.Agreement, tolerance: float, min_time: float) 
                   f"{tolerance:.0%} across {', '.join(judged_instruments)}"
                   + (f"; outside: {', '.join(f'{k} {t} n={n}' for k, t, n in outside)}" if outside else ""),
                   highlight=False, soft_wrap=True)
+    if rounds > 1:
+        steady = [k for k in judged if (result.self_spread(k) or 1.0) <= 1 + tolerance]
+        console.print(f"the runner agreed with itself within {tolerance:.0%} over its {rounds} rounds on "
+                      f"{len(steady)} of {len(judged)} of those calls", highlight=False)
     flips = result.flips()
     console.print(f"{len(flips)} tier-order verdicts flip between instruments" + (":" if flips else ""),
                   highlight=False)

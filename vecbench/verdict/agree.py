@@ -11,7 +11,10 @@ own, as a user would run it, all set up by the same code
 - ``timeit``: ``timeit.Timer`` in one fresh process set up by the core
   (median of 5 repeats of an autoranged loop): the standard library's answer.
 
-Every figure is seconds per call. A call agrees when the largest of the
+Every figure is seconds per call; with ``rounds``, the instruments take
+turns that many times and each figure is the median of its rounds, while
+the runner's own spread over its rounds says how far one instrument
+disagrees with itself on this machine over the same minutes. A call agrees when the largest of the
 runner's, pytest-benchmark's and asv's medians is within ``tolerance`` of
 the smallest; a verdict flips when one instrument finds a tier faster than
 another by more than ``MARGIN`` and another instrument finds it slower by
@@ -23,6 +26,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +60,20 @@ class Agreement:
     calls: list[Key]
     medians: dict[str, dict[Key, float]] = field(default_factory=dict)  # instrument -> call -> seconds
     seconds: dict[str, float] = field(default_factory=dict)             # instrument -> wall time
+    rounds: dict[str, list[dict[Key, float]]] = field(default_factory=dict)  # instrument -> each round's
+
+    def add_round(self, instrument: str, medians: dict[Key, float]) -> None:
+        """One more round of ``instrument``; its figure is the median over its rounds."""
+        self.rounds.setdefault(instrument, []).append(medians)
+        seen = self.rounds[instrument]
+        self.medians[instrument] = {k: statistics.median(r[k] for r in seen if k in r)
+                                    for k in {k for r in seen for k in r}}
+
+    def self_spread(self, key: Key, instrument: str = "runner") -> float | None:
+        """max / min of one instrument's rounds for ``key``: how far it disagrees with itself
+        over the same minutes (None with fewer than two rounds)."""
+        values = [r[key] for r in self.rounds.get(instrument, []) if key in r]
+        return max(values) / min(values) if len(values) >= 2 and min(values) > 0 else None
 
     def spread(self, key: Key) -> float | None:
         """max / min of the judged instruments' medians (None with fewer than two)."""
@@ -88,7 +107,9 @@ class Agreement:
 
     def to_dict(self, tolerance: float, min_time: float) -> dict[str, Any]:
         return {"tolerance": tolerance, "min_time": min_time, "seconds": self.seconds,
+                "rounds": {i: [[[*k, v] for k, v in r.items()] for r in rs] for i, rs in self.rounds.items()},
                 "calls": [{"kernel": k, "tier": t, "n": n, "spread": self.spread((k, t, n)),
+                           "runner_self_spread": self.self_spread((k, t, n)),
                            **{i: self.medians.get(i, {}).get((k, t, n)) for i in INSTRUMENTS}}
                           for k, t, n in self.calls],
                 "flips": self.flips()}
@@ -149,7 +170,7 @@ def measure_pytest(calls: list[Key], root: Path, env: dict[str, str], work: Path
         return {}
     saved = work / "pytest.json"
     _run([sys.executable, "-m", "pytest", *ids, "-q", "-p", "no:cacheprovider", "--benchmark-enable",
-          "--benchmark-disable-gc", "--benchmark-max-time=0.5", f"--benchmark-json={saved}"],
+          "--benchmark-max-time=0.5", f"--benchmark-json={saved}"],
          root, env, "pytest-benchmark")
     doc = json.loads(saved.read_text())
     return {(b["extra_info"]["kernel"], b["extra_info"]["tier"], b["extra_info"]["n"]): b["stats"]["median"]
@@ -218,25 +239,30 @@ def measure_timeit(calls: list[Key], root: Path, env: dict[str, str], threads: i
     return {(k, t, n): s for k, t, n, s in json.loads(out.stdout.strip().splitlines()[-1])}
 
 
-def agree(calls: list[Key], instruments: list[str], threads: int | None, allocator: str,
+def agree(calls: list[Key], instruments: list[str], threads: int | None, allocator: str, rounds: int = 1,
           on_start=lambda instrument: None) -> Agreement:
-    """Measure ``calls`` with each of ``instruments``, one after the other."""
+    """Measure ``calls`` with each of ``instruments``, one after the other, ``rounds`` times
+    over, so that slow drift of the machine falls on every instrument alike."""
     import time
     root = asv_runner.project_root()
     env = environment(threads, allocator)
     result = Agreement(calls)
     with tempfile.TemporaryDirectory(prefix="vecbench-agree-") as tmp:
         work = Path(tmp)
-        for inst in instruments:
-            on_start(inst)
+        for round_, inst in itertools.product(range(1, rounds + 1), instruments):
+            on_start(inst + (f" (round {round_} of {rounds})" if rounds > 1 else ""))
             t0 = time.perf_counter()
             if inst == "runner":
-                result.medians[inst] = measure_runner(calls, root, env, work, threads, allocator)
+                medians = measure_runner(calls, root, env, work, threads, allocator)
             elif inst == "pytest":
-                result.medians[inst] = measure_pytest(calls, root, env, work)
+                medians = measure_pytest(calls, root, env, work)
             elif inst == "asv":
-                result.medians[inst] = measure_asv(calls, root, env, work)
+                medians = measure_asv(calls, root, env, work)
             else:
-                result.medians[inst] = measure_timeit(calls, root, env, threads, allocator)
-            result.seconds[inst] = time.perf_counter() - t0
+                medians = measure_timeit(calls, root, env, threads, allocator)
+            result.add_round(inst, medians)
+            result.seconds[inst] = result.seconds.get(inst, 0.0) + time.perf_counter() - t0
+            for path in work.glob("*.json"):  # the next round writes afresh
+                path.unlink()
+            shutil.rmtree(work / "asv", ignore_errors=True)
     return result
