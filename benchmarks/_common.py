@@ -69,10 +69,9 @@ LADDER = "quick"
 MEMORY_LADDER = "default"
 #: Seconds per call above which a python-tier size is not run.
 PYTHON_BUDGET = 1.0
-#: asv times one call per sample when a benchmark has a setup; calls shorter
-#: than this are mostly timer and loop overhead, and are left to
-#: pytest-benchmark (tests/test_benchmarks.py), which batches calls.
-MIN_CALL = 10e-6
+#: asv's warm-up of the time benchmarks (seconds): the first call of
+#: ``time_kernel`` prepares its call within it (``batched_call``).
+WARMUP_TIME = 0.5
 #: asv ``repeat``: (min samples, max samples, seconds after which to stop).
 REPEAT = (5, 50, 2.0)
 #: Speedup name -> (faster tier, slower tier): "numba/python" is how many
@@ -263,17 +262,26 @@ def prepared(kernel: str, tier: str, n: str) -> Case:
     return case
 
 
+try:
+    from asv_runner.benchmarks.mark import SkipNotImplemented
+except ImportError:  # an asv without it: a skip shows as a failure
+    SkipNotImplemented = NotImplementedError
+
+
 @functools.cache
-def call_seconds(kernel: str, tier: str, n: str) -> float:
-    """A cheap estimate of one call, to decide whether asv can time it."""
-    case = prepared(kernel, tier, n)
-    fresh = case.fresh_args()
-    start = time.perf_counter()
-    case.fn(*fresh)
-    once = time.perf_counter() - start
-    if once > 100 * MIN_CALL:  # clearly timeable: spare the slow tiers more calls
-        return once
-    return seconds_per_call(case.fn, case.args, case.spec.mutates, repeats=3)
+def batched_call(kernel: str, tier: str, n: str) -> tuple[Any, tuple]:
+    """``(fn, args)`` of a prepared, warmed call, for benchmarks without a setup
+    (bench_kernels); skips raise ``SkipNotImplemented``. Cached: only the first
+    call in a process pays for the preparation."""
+    try:
+        case = prepared(kernel, tier, n)
+    except NotImplementedError as exc:
+        raise SkipNotImplemented(str(exc)) from None
+    if case.spec.mutates:
+        raise SkipNotImplemented(f"{kernel} writes into its inputs: a fresh copy per call needs a setup; "
+                                 "see tests/test_benchmarks.py")
+    warm_once(kernel, tier, n)
+    return case.fn, case.args
 
 
 def generate(namespace: dict[str, Any], base: type, params) -> None:

@@ -1,9 +1,22 @@
 """Seconds per call of every kernel x tier x size: the history graphs.
 
 One class per registered kernel (``Dot``, ``LinearBackward``, ...), each with
-params ``tier`` x ``n`` (the kernel's quick ladder, as strings). ``setup``
-builds seeded inputs, gates the tier on them and warms it up; sizes whose
-call is under ``MIN_CALL`` are skipped here and timed by pytest-benchmark.
+params ``tier`` x ``n`` (the kernel's quick ladder, as strings).
+
+The class has no ``setup``, on purpose. With one, asv re-runs it before
+every timed call and times each call alone, after its own bookkeeping; that
+Python work between two calls disturbs the caches, and a 24 us call of
+dot's numpy tier read 35 us in asv against 24 us in the runner and
+pytest-benchmark (``vecbench agree``). Without one, asv batches calls into
+samples of at least 10 ms, as the runner does. The first call of
+``time_kernel`` in its process therefore prepares the call: seeded inputs,
+the gate on them (a mismatch raises ``EquivalenceError``: the benchmark
+fails and nothing is timed), the first call that compiles, and the warm-up
+of the measurement core. It falls in asv's warm-up, whose timings are never
+samples; ``warmup_time`` leaves it room. A preparation longer than that makes
+asv settle on one call per sample: the figure is then still right, just
+taken as with a setup. Skips (the python tier over its budget, a kernel that
+writes into its inputs) raise ``SkipNotImplemented`` on that first call.
 """
 
 from benchmarks import _common
@@ -15,24 +28,11 @@ class _KernelTime:
     kernel = ""
     param_names = ["tier", "n"]
     repeat = _common.REPEAT
-
-    def setup(self, tier, n):
-        seconds = _common.call_seconds(self.kernel, tier, n)
-        if seconds < _common.MIN_CALL:
-            raise NotImplementedError(
-                f"{seconds * 1e6:.2g} us per call is under asv's {_common.MIN_CALL * 1e6:.0f} us floor "
-                "(one call per sample); see tests/test_benchmarks.py")
-        case = _common.prepared(self.kernel, tier, n)
-        # asv re-runs setup before every timed call. The first time in this
-        # process, warm as the runner does before its samples (other pools
-        # idle, then one call); later, add nothing, so that the timed calls
-        # follow each other as the runner's back-to-back calls do, this
-        # tier's pool awake (asleep, it takes 0.2-10 ms to wake on a small VM).
-        _common.warm_once(case.spec.name, tier, n)
-        self.fn, self.args = case.fn, case.fresh_args()
+    warmup_time = _common.WARMUP_TIME
 
     def time_kernel(self, tier, n):
-        self.fn(*self.args)
+        fn, args = _common.batched_call(self.kernel, tier, n)
+        fn(*args)
 
 
 _common.generate(globals(), _KernelTime, lambda spec: [list(spec.tiers), _common.ladder(spec)])

@@ -14,7 +14,7 @@ MODULES = [bench_kernels, bench_speedup, bench_memory]
 @pytest.fixture(autouse=True)
 def fresh_suite(monkeypatch):
     """Empty the per-process caches around each test."""
-    caches = [_common.prepared, _common.warm_once, _common.call_seconds, _common.python_seconds_per_flop, bench_memory._prepared]
+    caches = [_common.prepared, _common.warm_once, _common.batched_call, _common.python_seconds_per_flop, bench_memory._prepared]
     for cache in caches:
         cache.cache_clear()
     yield
@@ -45,21 +45,20 @@ def test_asv_sees_exactly_the_generated_classes():
 
 
 @pytest.mark.parametrize("kernel", KERNEL_NAMES)
-def test_time_setup_gates_warms_and_the_benchmark_runs(kernel, monkeypatch):
-    # how fast a call is depends on the machine's load: take the asv floor out
-    # of play here (test_calls_under_the_asv_floor_... covers it)
-    monkeypatch.setattr(_common, "MIN_CALL", 0.0)
+def test_the_first_timed_call_gates_compiles_and_warms(kernel):
     spec = impls.KERNELS[kernel]
     bench = suite_class(bench_kernels, kernel)()
+    assert not hasattr(bench, "setup")  # asv batches the calls of a benchmark without one
     n = str(spec.sizes["quick"][-1])
-    bench.setup("numba", n)
-    assert all(d.signatures for d in spec.jitted), "setup did not compile the numba tier"
     bench.time_kernel("numba", n)
+    assert all(d.signatures for d in spec.jitted), "the first call did not compile the numba tier"
+    assert _common.batched_call.cache_info().currsize == 1
+    bench.time_kernel("numba", n)
+    assert _common.batched_call.cache_info().hits == 1  # later calls only call
 
 
 @pytest.mark.parametrize("kernel", KERNEL_NAMES)
-def test_speedup_is_a_positive_ratio_of_two_gated_tiers(kernel, monkeypatch):
-    monkeypatch.setattr(_common, "MIN_CALL", 0.0)
+def test_speedup_is_a_positive_ratio_of_two_gated_tiers(kernel):
     n = str(impls.KERNELS[kernel].sizes["quick"][0])
     bench = suite_class(bench_speedup, kernel)()
     bench.setup("numba/numpy", n)
@@ -67,26 +66,19 @@ def test_speedup_is_a_positive_ratio_of_two_gated_tiers(kernel, monkeypatch):
     assert np.isfinite(speedup) and speedup > 0
 
 
-def test_a_tier_that_mismatches_fails_setup_and_is_never_timed(monkeypatch):
+def test_a_tier_that_mismatches_fails_before_it_is_timed(monkeypatch):
     spec = impls.KERNELS["dot"]
     monkeypatch.setitem(spec.tiers, "python", lambda x1, x2: 2 * impls.call("dot", "numpy", x1, x2))
-    bench = bench_kernels.Dot()
     with pytest.raises(_common.EquivalenceError, match="dot python n=1000"):
-        bench.setup("python", "1000")
-    assert not hasattr(bench, "fn")
+        bench_kernels.Dot().time_kernel("python", "1000")
+    assert _common.batched_call.cache_info().currsize == 0  # no call was handed to asv to time
 
 
 def test_python_sizes_over_the_budget_are_skipped(monkeypatch):
     monkeypatch.setattr(_common, "PYTHON_BUDGET", 0.0)
-    with pytest.raises(NotImplementedError, match="over the 0.0 s budget"):
-        bench_kernels.Dot().setup("python", "1000")
-    bench_kernels.Dot().setup("numba", "100000")  # the budget is the python tier's alone
-
-
-def test_calls_under_the_asv_floor_are_left_to_pytest_benchmark(monkeypatch):
-    monkeypatch.setattr(_common, "MIN_CALL", 1e9)
-    with pytest.raises(NotImplementedError, match="under asv's"):
-        bench_kernels.Dot().setup("numpy", "15")
+    with pytest.raises(_common.SkipNotImplemented, match="over the 0.0 s budget"):
+        bench_kernels.Dot().time_kernel("python", "1000")
+    bench_kernels.Dot().time_kernel("numba", "100000")  # the budget is the python tier's alone
 
 
 def test_a_kernel_missing_at_an_older_commit_resolves_to_a_skipping_class():

@@ -5,8 +5,6 @@ has ``--benchmark-disable``): a smoke test that the gate passes and the call
 runs. ``make bench-pytest`` times them for real and saves the run under
 ``results/pytest-benchmark``; see the README for ``--benchmark-compare``.
 
-Sizes under asv's floor (``benchmarks._common.MIN_CALL``) are timed here:
-pytest-benchmark batches calls into rounds calibrated to the timer.
 
 The process is set up as the runner's and asv's are, by the same code
 (``vecbench.measure.core``: allocator pinned, every core unless

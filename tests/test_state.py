@@ -104,7 +104,9 @@ def test_the_runner_records_the_state_it_pinned_before_and_after_the_sweep(tmp_p
     for when in ("start", "end"):
         allocator = doc["process_state"][when]["allocator"]
         assert allocator["mode"] == mode
-        assert allocator["fresh_pages_from"] == pytest.approx(state.ALLOCATOR_MODES[mode][0], rel=0.05)
+        threshold = state.ALLOCATOR_MODES[mode][0]
+        # free chunks left inside the heap can serve a little more than the threshold
+        assert threshold <= allocator["fresh_pages_from"] <= max(1.05 * threshold, 2**20), allocator
 
 
 @glibc_only
