@@ -73,7 +73,11 @@ PYTHON_BUDGET = 1.0
 #: ``time_kernel`` prepares its call within it (``batched_call``).
 WARMUP_TIME = 0.5
 #: asv ``repeat``: (min samples, max samples, seconds after which to stop).
-REPEAT = (5, 50, 2.0)
+#: Samples last at least 10 ms (asv's ``sample_time``), as the runner's do.
+REPEAT = (5, 20, 1.0)
+#: ``VECBENCH_ASV_SIZES=largest`` keeps only the largest size of each
+#: ladder (``vecbench agree`` asks asv for the calls it judges, no more).
+SIZES_ENV = "VECBENCH_ASV_SIZES"
 #: Speedup name -> (faster tier, slower tier): "numba/python" is how many
 #: times faster the numba tier is than the python tier.
 RATIOS = {
@@ -128,8 +132,10 @@ def class_name(kernel: str) -> str:
 
 
 def ladder(spec: impls.Kernel, preset: str = LADDER) -> list[str]:
-    """The sizes of ``preset`` as asv parameter strings."""
-    return [str(n) for n in spec.sizes[preset]]
+    """The sizes of ``preset`` as asv parameter strings (only the largest under
+    ``VECBENCH_ASV_SIZES=largest``)."""
+    sizes = [str(n) for n in spec.sizes[preset]]
+    return sizes[-1:] if os.environ.get(SIZES_ENV) == "largest" else sizes
 
 
 def spec_of(kernel: str) -> impls.Kernel:

@@ -104,3 +104,10 @@ def test_peak_memory_gates_at_the_smallest_size_and_runs_at_the_largest(monkeypa
     assert gated == [f"n={spec.sizes['quick'][0]}"]
     assert bench.args[0].shape == spec.inputs(int(n))[0].shape
     bench.peakmem_kernel("numba", n)
+
+
+def test_the_largest_size_alone_when_agree_asks_for_it(monkeypatch):
+    spec = impls.KERNELS["sigmoid"]
+    assert _common.ladder(spec) == [str(n) for n in spec.sizes["quick"]]
+    monkeypatch.setenv(_common.SIZES_ENV, "largest")
+    assert _common.ladder(spec) == [str(spec.sizes["quick"][-1])]
