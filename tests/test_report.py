@@ -87,7 +87,7 @@ def test_report_never_writes_into_a_directory_of_other_files(tmp_path):
     (1.5, 0.02, "slower", 1),
     (0.5, 0.02, "faster", 0),
     (1.05, 0.02, "same", 0),          # under the threshold
-    (1.5, 0.9, "same (noisy)", 0),    # past the threshold, but the IQRs overlap
+    (1.5, 0.9, "inconclusive", 0),    # past the threshold, but the interval includes no change
 ])
 def test_compare_verdicts_and_exit_status(tmp_path, capsys, scale, spread, verdict, status):
     a = saved(tmp_path, a_run(spread=spread), "a.json")
@@ -143,13 +143,16 @@ def test_compare_leaves_records_under_min_time_unjudged(tmp_path, capsys):
 
 
 def test_compare_can_judge_minimums(tmp_path):
-    slower_median = a_run()
-    for r in slower_median["records"]:
-        if r["status"] == "ok":  # the median moves, the minimum stays
-            r["stats"] = dict(r["stats"], median=r["stats"]["median"] * 3, q1=r["stats"]["q1"] * 3,
-                              q3=r["stats"]["q3"] * 3)
-    by_median = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1)}
-    by_min = {r["verdict"] for r in compare.compare(a_run(), slower_median, 0.1, stat="min")}
+    def doubled(doc, scale_all_but_min=1.0):
+        for r in doc["records"]:
+            if r["status"] == "ok":  # ten samples; the median may move while the minimum stays
+                r["samples"] = [r["samples"][0]] + [x * scale_all_but_min for x in r["samples"][1:]]
+                r["samples"] *= 2
+                r["stats"] = timing.stats(r["samples"]).to_dict()
+        return doc
+    base, slower_median = doubled(a_run()), doubled(a_run(), 3.0)
+    by_median = {r["verdict"] for r in compare.compare(base, slower_median, 0.1)}
+    by_min = {r["verdict"] for r in compare.compare(base, slower_median, 0.1, stat="min")}
     assert "slower" in by_median and "slower" not in by_min
 
 

@@ -83,13 +83,14 @@ def broken(mutate):
     (broken(lambda d: d["records"][1]["stats"].update(median="fast")), "malformed stats"),
     (broken(lambda d: d["records"][1].update(samples=[])), "malformed samples"),
 ])
-def test_malformed_or_foreign_files_are_one_line_errors_with_exit_1(tmp_path, capsys, text, needle):
+def test_malformed_or_foreign_files_are_one_line_errors(tmp_path, capsys, text, needle):
     bad = tmp_path / "bad.json"
     bad.write_text(text)
     with pytest.raises(VecbenchError, match=needle):
         results.load(bad)
-    for argv in (["report", str(bad)], ["compare", str(bad), str(bad)]):
-        assert main(argv) == 1
+    # report: exit 1; compare: a file that is not a run is bad input, exit 2
+    for argv, status in ((["report", str(bad)], 1), (["compare", str(bad), str(bad)], 2)):
+        assert main(argv) == status
         err = capsys.readouterr().err
         assert needle in err and err.count("\n") == 1 and "Traceback" not in err
 

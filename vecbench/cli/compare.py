@@ -10,10 +10,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from vecbench import UsageError
+from vecbench import UsageError, VecbenchError
 from vecbench.cli.args import seconds, threshold
 from vecbench.measure import results
 from vecbench.show.report import fmt_time
+from vecbench.verdict import stats
 from vecbench.verdict.compare import (
     REGRESSIONS,
     compare,
@@ -29,38 +30,65 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="smallest change that counts, e.g. 10%% (default) or 0.05")
     p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
                    help="do not judge records faster than this in both runs (e.g. 1e-5)")
+    p.add_argument("--confidence", type=confidence, default=stats.DEFAULT_CONFIDENCE, metavar="LEVEL",
+                   help="confidence level of the interval of B / A, e.g. 95%% (default) or 0.99")
     p.add_argument("--stat", choices=("median", "min"), default="median",
                    help="statistic whose ratio is judged (default: median; min resists a busy machine)")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
 
 
+def confidence(text: str) -> float:
+    value = threshold(text)
+    if not 0.5 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a level between 50% and 99.9%")
+    return value
+
+
+def load_pair(a: Path, b: Path) -> tuple[dict, dict]:
+    """Both runs, or a one-line usage error (exit 2) when either is not a run or they cannot be compared."""
+    try:
+        doc_a, doc_b = results.load(a), results.load(b)
+    except VecbenchError as exc:
+        raise UsageError(str(exc)) from None
+    for field in ("timer", "dtype"):
+        fa, fb = doc_a["settings"].get(field), doc_b["settings"].get(field)
+        if fa != fb:
+            raise UsageError(f"the runs used different {field}s ({fa} vs {fb}); their times are not comparable")
+    return doc_a, doc_b
+
+
 def handle(args: argparse.Namespace) -> int:
-    doc_a, doc_b = results.load(args.a), results.load(args.b)
-    if doc_a["settings"].get("timer") != doc_b["settings"].get("timer"):
-        raise UsageError(f"the runs used different timers ({doc_a['settings'].get('timer')} vs "
-                         f"{doc_b['settings'].get('timer')}); their times are not comparable")
-    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat)
+    doc_a, doc_b = load_pair(args.a, args.b)
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
     speed = probe_ratio(doc_a, doc_b)
     if speed:
         console.print(speed, highlight=False)
-    table = Table(title=f"{args.b.name} vs {args.a.name} ({args.stat}s, threshold {args.threshold:.0%}, "
-                  "noise: IQR overlap)", title_justify="left")
-    for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "verdict"):
+    print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
+    return 1 if any(r["verdict"] in REGRESSIONS for r in rows) else 0
+
+
+def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Namespace) -> None:
+    """The verdict table (changes only, unless ``--all``) and its summary lines (``compare`` and ``ab``)."""
+    table = Table(title=f"{title} ({args.stat}s, threshold {args.threshold:.0%}, "
+                  f"{args.confidence:.0%} bootstrap interval)", title_justify="left")
+    for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "interval",
+                "verdict"):
         table.add_column(col, justify="left" if col in ("kernel", "tier", "verdict") else "right")
     colours = {"slower": "red", "broken": "red", "faster": "green", "fixed": "green"}
     for row in rows:
-        if not args.all and row["verdict"] in ("same", "same (noisy)", "too fast to judge"):
+        if not args.all and row["verdict"] in ("same", "inconclusive", "too fast to judge"):
             continue
         kernel, tier, n, dtype = row["key"]
         med = [fmt_time(r["stats"][args.stat]) if r and r["status"] == "ok" else (r or {}).get("status", "—")
                for r in (row["a"], row["b"])]
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "—"
+        interval = "{:.2f}-{:.2f}".format(*row["interval"]) if row.get("interval") else "—"
         colour = colours.get(row["verdict"])
         shown = f"[{colour}]{row['verdict']}[/]" if colour else row["verdict"]
-        table.add_row(kernel, tier, str(n), dtype, *med, ratio, shown)
+        table.add_row(kernel, tier, str(n), dtype, *med, ratio, interval, shown)
     if table.row_count:
         console.print(table)
     counts: dict[str, int] = {}
@@ -73,4 +101,3 @@ def handle(args: argparse.Namespace) -> int:
         console.print(f"{within} of {len(judged)} timed records within ±{args.threshold:.0%} "
                       f"(largest change {max(judged):.1%}, median change {statistics.median(judged):.1%})",
                       highlight=False)
-    return 1 if any(counts.get(v) for v in REGRESSIONS) else 0

@@ -1,13 +1,13 @@
 """Did anything get slower? Two runs' records matched and judged (the command: ``vecbench.cli.compare``).
 
 Records are matched by kernel, tier, size and dtype. For each pair the ratio
-of medians ``B / A`` (or of minimums, ``--stat min``) is judged against the threshold *and* against the noise
-of both runs: a change counts only when it is past the threshold and the two
-interquartile ranges do not overlap (B's first quartile above A's third for
-"slower"). A ratio past the threshold with overlapping IQRs is reported as
-"same (noisy)": the runs cannot tell it apart from noise. A tier that passed
-the gate in A and fails it in B is "broken". Exit status 1 when anything is
-slower or broken.
+of medians ``B / A`` (or of minimums, ``--stat min``) and its bootstrap
+confidence interval are judged by ``vecbench.verdict.stats``: ``slower`` or
+``faster`` only when the ratio is past the threshold and the interval
+excludes 1, ``same`` when the interval lies within the threshold, else
+``inconclusive``. A tier that passed the gate in A and fails it in B is
+"broken". Exit status 1 when anything is slower or broken. ``vecbench ab``
+judges its interleaved samples by the same rule.
 """
 
 from __future__ import annotations
@@ -15,50 +15,48 @@ from __future__ import annotations
 from typing import Any
 
 from vecbench.measure import results
+from vecbench.verdict import stats
 from vecbench.show.report import fmt_time
 
 REGRESSIONS = ("slower", "broken")
 
 
 def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
-            min_time: float = 0.0, stat: str = "median") -> tuple[str, float | None]:
-    """(verdict, ratio B/A of ``stat``) for one matched pair of records.
+            min_time: float = 0.0, stat: str = "median", confidence: float = stats.DEFAULT_CONFIDENCE
+            ) -> tuple[str, float | None, tuple[float, float] | None]:
+    """(verdict, ratio B/A of ``stat``, its confidence interval) for one matched pair of records.
 
     Pairs whose medians are both under ``min_time`` are "too fast to judge".
-    Whatever ``stat`` is compared, the noise test is the IQRs' overlap.
     """
     if a is None:
-        return "only in B", None
+        return "only in B", None, None
     if b is None:
-        return "only in A", None
+        return "only in A", None, None
     if a["status"] == "ok" and b["status"] in ("failed", "error"):
-        return "broken", None
+        return "broken", None, None
     if a["status"] in ("failed", "error") and b["status"] == "ok":
-        return "fixed", None
+        return "fixed", None, None
     if a["status"] != "ok" or b["status"] != "ok":
-        return f"not timed ({a['status']} / {b['status']})", None
+        return f"not timed ({a['status']} / {b['status']})", None, None
     sa, sb = a["stats"], b["stats"]
-    if sa[stat] <= 0:
-        return "same", None
-    ratio = sb[stat] / sa[stat]
+    if sa[stat] <= 0 or min(a["samples"]) <= 0:
+        return "same", None, None
     if max(sa["median"], sb["median"]) < min_time:
-        return "too fast to judge", ratio
-    if ratio > 1 + thr:
-        return ("slower", ratio) if sb["q1"] > sa["q3"] else ("same (noisy)", ratio)
-    if ratio < 1 / (1 + thr):
-        return ("faster", ratio) if sb["q3"] < sa["q1"] else ("same (noisy)", ratio)
-    return "same", ratio
+        return "too fast to judge", sb[stat] / sa[stat], None
+    ratio, lo, hi = stats.ratio_interval(a["samples"], b["samples"], confidence, stat,
+                                         stats.seed_of(results.key(a)))
+    return stats.judge(ratio, lo, hi, thr), ratio, (lo, hi)
 
 
 def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0,
-            stat: str = "median") -> list[dict[str, Any]]:
+            stat: str = "median", confidence: float = stats.DEFAULT_CONFIDENCE) -> list[dict[str, Any]]:
     """One row per record key in either run, in A's order then B's extras."""
     a = {results.key(r): r for r in doc_a["records"]}
     b = {results.key(r): r for r in doc_b["records"]}
     rows = []
     for k in [*a, *(k for k in b if k not in a)]:
-        v, ratio = verdict(a.get(k), b.get(k), thr, min_time, stat)
-        rows.append({"key": k, "verdict": v, "ratio": ratio, "a": a.get(k), "b": b.get(k)})
+        v, ratio, interval = verdict(a.get(k), b.get(k), thr, min_time, stat, confidence)
+        rows.append({"key": k, "verdict": v, "ratio": ratio, "interval": interval, "a": a.get(k), "b": b.get(k)})
     return rows
 
 
