@@ -216,9 +216,8 @@ def threads() -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         from threadpoolctl import threadpool_info
-        out["pools"] = sorted({(p.get("user_api"), p.get("internal_api"), p.get("num_threads"))
-                               for p in threadpool_info()})
-        out["pools"] = [{"user_api": u, "internal_api": i, "num_threads": n} for u, i, n in out["pools"]]
+        pools = sorted({(p.get("user_api"), p.get("internal_api"), p.get("num_threads")) for p in threadpool_info()})
+        out["pools"] = [{"user_api": u, "internal_api": i, "num_threads": n} for u, i, n in pools]
     except ImportError:
         pass
     if "numba" in sys.modules:
@@ -251,8 +250,3 @@ def read_back() -> dict[str, Any]:
         state["numpy_hugepages"] = numpy_hugepages()
     state.update(threads())
     return state
-
-
-def pinned() -> str | None:
-    """The allocator mode pinned in this process (None before ``pin``)."""
-    return _pinned
