@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from vecbench import UsageError, VecbenchError, __version__
 from vecbench.cli import (
+    ab,
     agree,
     check,
     compare,
@@ -36,6 +37,8 @@ COMMANDS = {
     "run": (run.configure, run.handle, "gate, then time every kernel x tier x size; save the run"),
     "report": (report.configure, report.handle, "a run as a speed-up table, plots and an HTML/markdown page"),
     "compare": (compare.configure, compare.handle, "compare two runs; exit 1 if anything got slower"),
+    "ab": (ab.configure, ab.handle, "time two revisions' kernels in alternation and judge B against A; "
+           "exit 1 if anything got slower"),
     "agree": (agree.configure, agree.handle, "time the same calls with the runner, pytest-benchmark, asv and "
               "timeit; exit 1 if they disagree"),
     "demo": (demo.configure, demo.handle, "the course's demo: dot, outer, multiply, gdot in every tier"),

@@ -74,3 +74,23 @@ def threshold(text: str) -> float:
     if not 0 <= value < 10 or (not text.endswith("%") and value >= 1):
         raise argparse.ArgumentTypeError(f"{text!r}: give a percentage like 10% or a fraction below 1")
     return value
+
+
+def planted(text: str) -> tuple[str, float]:
+    """``"numpy:10%"`` -> ("numpy", 0.1): a ``--plant-slowdown`` (tier, or ``all``, and fraction)."""
+    tier, sep, amount = text.rpartition(":")
+    if not sep or not tier:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected TIER:PCT, e.g. numpy:10% or all:5%")
+    if tier != "all" and tier not in impls.TIERS:
+        raise argparse.ArgumentTypeError(f"{text!r}: unknown tier {tier}; choose from all, {', '.join(impls.TIERS)}")
+    fraction = threshold(amount)
+    if fraction <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a planted slowdown must be more than 0%")
+    return tier, fraction
+
+
+def add_plant_option(p: argparse.ArgumentParser, whom: str) -> None:
+    """``--plant-slowdown TIER:PCT`` (repeatable), for measuring verdicts."""
+    p.add_argument("--plant-slowdown", type=planted, action="append", default=[], metavar="TIER:PCT",
+                   help=f"make {whom} TIER (or all tiers) do PCT more of the same work while timed, to measure "
+                        "how often a verdict catches a known slowdown; recorded in the run (repeatable)")

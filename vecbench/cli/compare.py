@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from vecbench import UsageError, VecbenchError
+from vecbench import UsageError, VecbenchError, files
 from vecbench.cli.args import seconds, threshold
 from vecbench.measure import results
 from vecbench.show.report import fmt_time
@@ -18,7 +18,10 @@ from vecbench.verdict import stats
 from vecbench.verdict.compare import (
     REGRESSIONS,
     compare,
+    counts,
+    document,
     machine_differences,
+    planted,
     probe_ratio,
 )
 
@@ -26,6 +29,14 @@ from vecbench.verdict.compare import (
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
+    add_judge_options(p)
+    p.add_argument("--all", action="store_true", help="list every record, not only changes")
+    p.add_argument("--json", type=Path, metavar="PATH",
+                   help="also write the verdicts as a JSON document here (a new file, never overwritten)")
+
+
+def add_judge_options(p: argparse.ArgumentParser) -> None:
+    """The options of the verdict rule, which ``compare`` and ``ab`` share."""
     p.add_argument("--threshold", type=threshold, default=0.10, metavar="PCT",
                    help="smallest change that counts, e.g. 10%% (default) or 0.05")
     p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
@@ -34,7 +45,6 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="confidence level of the interval of B / A, e.g. 95%% (default) or 0.99")
     p.add_argument("--stat", choices=("median", "min"), default="median",
                    help="statistic whose ratio is judged (default: median; min resists a busy machine)")
-    p.add_argument("--all", action="store_true", help="list every record, not only changes")
 
 
 def confidence(text: str) -> float:
@@ -58,16 +68,39 @@ def load_pair(a: Path, b: Path) -> tuple[dict, dict]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.json is not None and args.json.exists():
+        raise UsageError(f"{args.json} exists; refusing to overwrite it (choose another --json)")
     doc_a, doc_b = load_pair(args.a, args.b)
     rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
+    print_notes(console, doc_a, doc_b)
+    print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
+    if args.json is not None:
+        files.write_new_or_fail(args.json, results.dumps(document(rows, doc_a, doc_b, judge_of(args))))
+        print(f"verdicts: {args.json}")
+    return 1 if any(r["verdict"] in REGRESSIONS for r in rows) else 0
+
+
+def judge_of(args: argparse.Namespace) -> dict:
+    """The rule the verdicts were reached by, as the JSON document records it."""
+    return {"threshold": args.threshold, "confidence": args.confidence, "stat": args.stat,
+            "min_time": args.min_time, "method": f"bootstrap of the ratio of {args.stat}s, "
+                                                  f"{stats.RESAMPLES} resamples"}
+
+
+def print_notes(console: Console, doc_a: dict, doc_b: dict) -> None:
+    """What a reader must know before the verdicts: machines that differ, planted slowdowns, the machine's speed."""
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
+    for label, doc in (("A", doc_a), ("B", doc_b)):
+        plant = planted(doc)
+        if plant:
+            what = ", ".join(f"{tier} +{fraction:.0%}" for tier, fraction in plant.items())
+            console.print(f"[yellow]note[/] {label} has a planted slowdown ({what}): it measures the verdicts, "
+                          "not the code", highlight=False)
     speed = probe_ratio(doc_a, doc_b)
     if speed:
         console.print(speed, highlight=False)
-    print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
-    return 1 if any(r["verdict"] in REGRESSIONS for r in rows) else 0
 
 
 def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Namespace) -> None:
@@ -91,10 +124,7 @@ def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Na
         table.add_row(kernel, tier, str(n), dtype, *med, ratio, interval, shown)
     if table.row_count:
         console.print(table)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
-    console.print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())), highlight=False)
+    console.print(", ".join(f"{n} {v}" for v, n in counts(rows).items()), highlight=False)
     judged = [abs(r["ratio"] - 1) for r in rows if r["ratio"] is not None and r["verdict"] != "too fast to judge"]
     if judged:
         within = sum(d <= args.threshold for d in judged)

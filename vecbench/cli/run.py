@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 
 from vecbench import UsageError, VecbenchError
-from vecbench.cli.args import positive_int, resolve_tiers, seconds
+from vecbench.cli.args import add_plant_option, positive_int, resolve_tiers, seconds
 from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
 from vecbench.measure.sweep import BUDGETS, Settings
@@ -48,6 +48,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--processes", type=positive_int, default=1, metavar="N",
                    help="spread each record's samples over N fresh processes, one after the other, so that "
                         "nothing earlier in one process carries into a figure (default: 1)")
+    add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
                    help="clock for samples: wall time or this process's CPU time (default: perf_counter)")
@@ -68,7 +69,8 @@ def handle(args: argparse.Namespace) -> int:
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
                         tiers=resolve_tiers(args.tiers), sizes=args.sizes,
-                        allocator=args.allocator, processes=args.processes, worker=args.worker)
+                        allocator=args.allocator, processes=args.processes, worker=args.worker,
+                        plant=dict(args.plant_slowdown))
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():

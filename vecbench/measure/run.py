@@ -32,18 +32,9 @@ from vecbench.measure.sweep import Settings, Sweep
 
 def execute(settings: Settings, kernels: list[Kernel], console: Console | None = None) -> dict[str, Any]:
     """Run the sweep with a progress bar; Ctrl-C ends it early, keeping the records."""
-    timer = timing.TIMERS[settings.timer]
-    tick = timing.granularity(timer)
-    started = datetime.now(timezone.utc)
-    doc: dict[str, Any] = {
-        "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION, "vecbench_version": __version__,
-        "started": started.isoformat(timespec="seconds"), "command": settings.command(),
-        "settings": dict(settings.to_dict(), timer_tick=tick), "machine": attach(machine.describe()),
-        "process_state": {"start": state.read_back()},
-    }
+    doc, sweep = begin(settings)
     progress = Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console or Console(stderr=True), transient=True)
-    sweep = Sweep(settings, timer, tick)
     t0 = time.perf_counter()
     complete = True
     with progress:
@@ -54,11 +45,30 @@ def execute(settings: Settings, kernels: list[Kernel], console: Console | None =
                       on_total=lambda total: progress.update(task, total=total))
         except KeyboardInterrupt:
             complete = False
+    return finish(doc, sweep, time.perf_counter() - t0, complete)
+
+
+def begin(settings: Settings) -> tuple[dict[str, Any], Sweep]:
+    """A run document's header (machine, settings, process state now) and the sweep that will fill it."""
+    timer = timing.TIMERS[settings.timer]
+    tick = timing.granularity(timer)
+    started = datetime.now(timezone.utc)
+    doc: dict[str, Any] = {
+        "schema": results.SCHEMA, "schema_version": results.SCHEMA_VERSION, "vecbench_version": __version__,
+        "started": started.isoformat(timespec="seconds"), "command": settings.command(),
+        "settings": dict(settings.to_dict(), timer_tick=tick), "machine": attach(machine.describe()),
+        "process_state": {"start": state.read_back()},
+    }
+    return doc, Sweep(settings, timer, tick)
+
+
+def finish(doc: dict[str, Any], sweep: Sweep, wall_time: float, complete: bool) -> dict[str, Any]:
+    """The run document once ``sweep`` is over: its records, the state read back again, the speed probes."""
     doc["machine"]["numba"] = machine.describe()["numba"]  # the threading layer is known only now
     doc["process_state"]["end"] = state.read_back()
     doc["machine"]["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     doc.update(finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               wall_time=time.perf_counter() - t0, idle_wait=sweep.settled, complete=complete,
+               wall_time=wall_time, idle_wait=sweep.settled, complete=complete,
                speed_probe={"workload": "a fixed pure-Python loop, best of 3, before each kernel x size step",
                             "summary": timing.probe_summary(sweep.probes), "times": sweep.probes},
                records=sweep.records)

@@ -38,6 +38,9 @@ import numpy as np
 from impls.registry import Kernel, nbytes, shapes
 from vecbench.measure import check, core, state, timing
 
+#: The tier name of ``--plant-slowdown`` that plants in every tier.
+PLANT_ALL = "all"
+
 #: Tiers the budget applies to: the loops, which grow from milliseconds to hours.
 BUDGETED_TIERS = ("python",)
 
@@ -66,6 +69,12 @@ class Settings:
     allocator: str = state.DEFAULT_ALLOCATOR
     processes: int = 1                   # fresh worker processes sharing each record's samples
     worker: tuple[int, int] | None = None  # (i, n): this process is worker i of n
+    #: Planted slowdowns, tier (or ``"all"``) -> fraction: for measuring verdicts only (``timing.Call``).
+    plant: dict[str, float] = field(default_factory=dict)
+
+    def plant_of(self, tier: str) -> float:
+        """The planted slowdown of ``tier`` (0 when none)."""
+        return self.plant.get(tier, self.plant.get(PLANT_ALL, 0.0))
 
     def plan(self) -> timing.Plan:
         return timing.PLANS[self.preset].split(self.worker[1] if self.worker else 1)
@@ -85,6 +94,8 @@ class Settings:
             argv += ["--processes", str(self.processes)]
         if self.worker:
             argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
+        for tier, fraction in self.plant.items():
+            argv += ["--plant-slowdown", f"{tier}:{fraction:.6g}"]
         for flag, values in (("--kernels", self.kernels), ("--tiers", self.tiers), ("--sizes", self.sizes)):
             if values:
                 argv += [flag, *map(str, values)]
@@ -226,7 +237,7 @@ class Sweep:
                 live.append(tier)
         self.rng.shuffle(live)
 
-        calls = {t: timing.Call(kernel.tiers[t], args, self.timer, kernel.mutates, nbytes(args)) for t in live}
+        calls = {t: self.call(kernel, t, args) for t in live}
         first: dict[str, float] = {}
         for tier in live:
             self.on_step(f"{kernel.name} n={n} {tier}: first call")
@@ -256,6 +267,8 @@ class Sweep:
             v = verdicts[tier]
             verdict = {"ok": v.ok, "error": v.error, "tolerance": v.tolerance, "reason": v.reason}
             out[tier] = dict(base, tier=tier, verdict=verdict, status="ok" if v.ok and tier in first else "failed")
+            if self.settings.plant_of(tier):
+                out[tier]["planted"] = self.settings.plant_of(tier)
             if out[tier]["status"] == "failed":
                 out[tier]["reason"] = v.reason or "first call raised"
         passing = [t for t in live if out[t]["status"] == "ok"]
@@ -270,6 +283,10 @@ class Sweep:
         if later:
             self.pending.append(Step(kernel, n, {t: out[t] for t in tiers}, number, later))
         return [out[t] for t in tiers]
+
+    def call(self, kernel: Kernel, tier: str, args: tuple) -> timing.Call:
+        return timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args),
+                           plant=self.settings.plant_of(tier))
 
     def over_budget(self, kernel: Kernel, tier: str, work: float) -> dict[str, Any] | None:
         if tier not in BUDGETED_TIERS or self.budget <= 0:
@@ -356,7 +373,7 @@ class Sweep:
         order = list(wanted)
         self.rng.shuffle(order)
         for tier in order:
-            call = timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args))
+            call = self.call(kernel, tier, args)
             try:
                 self.settled += core.warm(call.fn, args, kernel.mutates,
                                           call=step.number[tier] > 1 or tier not in BUDGETED_TIERS)

@@ -204,19 +204,34 @@ def stats(samples: list[float]) -> Stats:
                  mean=statistics.fmean(samples))
 
 
+#: Largest planted slowdown ``Call`` takes (a fraction: 10.0 is +1000%).
+MAX_PLANT = 10.0
+
+
 class Call:
     """``fn(*args)`` ready to be timed with ``timer``.
 
     ``mutates``: give every call its own deep copy of ``args``.
+
+    ``plant``: a planted slowdown, for measuring verdicts only (``vecbench
+    run --plant-slowdown``, README "What a verdict means"): each sample of
+    ``number`` calls also does ``plant * number`` more calls of the same
+    work inside its timed region: the whole ones as real calls, the
+    fraction left as a busy wait of that fraction of the sample's own
+    per-call time. A sample then takes ``1 + plant`` times as long as it
+    would have, with the noise of the machine at that moment.
     """
 
     def __init__(self, fn: Callable[..., Any], args: tuple, timer: Callable[[], float],
-                 mutates: bool = False, args_bytes: int = 0):
+                 mutates: bool = False, args_bytes: int = 0, plant: float = 0.0):
+        if not 0 <= plant < MAX_PLANT:
+            raise ValueError(f"a planted slowdown must be between 0 and {MAX_PLANT:.0%} (got {plant:.0%})")
         self.fn = fn
         self.args = args
         self.timer = timer
         self.mutates = mutates
         self.args_bytes = args_bytes
+        self.plant = plant
 
     #: Page faults per call in the last sample (None where not counted).
     faults_per_call: float | None = None
@@ -244,9 +259,11 @@ class Call:
         return t1 - t0, out
 
     def sample(self, number: int) -> float:
-        """Total seconds of ``number`` back-to-back calls."""
+        """Total seconds of ``number`` back-to-back calls (and of the planted extra work, if any)."""
         fn, timer, args = self.fn, self.timer, self.args
-        batch = [copy.deepcopy(args) for _ in range(number)] if self.mutates else None
+        extra, fraction = divmod(self.plant * number, 1.0)
+        calls = number + int(extra)
+        batch = [copy.deepcopy(args) for _ in range(calls)] if self.mutates else None
         it = itertools.repeat(None, number)
         with self.timed_region(number):
             t0 = timer()
@@ -254,10 +271,21 @@ class Call:
                 for _ in it:
                     fn(*args)
             else:
-                for a in batch:
+                for a in batch[:number]:
                     fn(*a)
+            if self.plant:
+                self._planted(batch[number:] if batch else [args] * int(extra), fraction, (timer() - t0) / number)
             t1 = timer()
         return t1 - t0
+
+    def _planted(self, extra_args: list[tuple], fraction: float, per_call: float) -> None:
+        """The planted slowdown's share of one sample: whole calls, then a busy wait for the rest."""
+        for a in extra_args:
+            self.fn(*a)
+        timer = self.timer
+        end = timer() + fraction * per_call
+        while timer() < end:
+            pass
 
     @contextlib.contextmanager
     def timed_region(self, number: int) -> Iterator[None]:

@@ -19,6 +19,8 @@ from vecbench.verdict import stats
 from vecbench.show.report import fmt_time
 
 REGRESSIONS = ("slower", "broken")
+SCHEMA = "vecbench-compare"
+SCHEMA_VERSION = 1
 
 
 def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
@@ -83,3 +85,44 @@ def probe_ratio(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> str | None:
             f"{pa['spread']:.0%} within A and {pb['spread']:.0%} within B (10th to 90th percentile)")
 
 
+
+
+def counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many rows got each verdict."""
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row["verdict"]] = found.get(row["verdict"], 0) + 1
+    return dict(sorted(found.items()))
+
+
+def planted(doc: dict[str, Any]) -> dict[str, float]:
+    """A run's planted slowdowns, tier -> fraction (empty for an honest run)."""
+    return dict(doc["settings"].get("plant") or {})
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """One line for a CI log: the regressions first (even when none), then the other verdicts."""
+    found = counts(rows)
+    return ", ".join([f"{found.get(v, 0)} {v}" for v in REGRESSIONS]
+                     + [f"{n} {v}" for v, n in found.items() if v not in REGRESSIONS])
+
+
+def document(rows: list[dict[str, Any]], doc_a: dict[str, Any], doc_b: dict[str, Any],
+             judge: dict[str, Any]) -> dict[str, Any]:
+    """The verdicts as a JSON document (``compare --json``, ``ab``): what was judged, by which rule, and each row."""
+    def side(doc: dict[str, Any]) -> dict[str, Any]:
+        return {"started": doc.get("started"), "command": doc.get("command"), "planted": planted(doc),
+                **({"ab": doc["ab"]} if "ab" in doc else {})}
+
+    def median(rec: dict[str, Any] | None) -> float | None:
+        return rec["stats"][judge["stat"]] if rec and rec.get("status") == "ok" else None
+
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "judge": judge, "a": side(doc_a),
+            "b": side(doc_b), "counts": counts(rows), "summary": summary(rows),
+            "regression": any(r["verdict"] in REGRESSIONS for r in rows),
+            "rows": [{"kernel": r["key"][0], "tier": r["key"][1], "n": r["key"][2], "dtype": r["key"][3],
+                      "verdict": r["verdict"], "ratio": r["ratio"],
+                      "interval": list(r["interval"]) if r.get("interval") else None,
+                      "a": median(r["a"]), "b": median(r["b"]),
+                      "planted": (r["b"] or {}).get("planted", 0.0) - (r["a"] or {}).get("planted", 0.0)}
+                     for r in rows]}

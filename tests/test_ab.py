@@ -1,0 +1,132 @@
+"""Interleaved A/B: revisions resolved, sides measured in alternation, verdicts by compare's rule."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vecbench import UsageError
+from vecbench.measure import results
+from vecbench.measure.sweep import Settings
+from vecbench.verdict import ab
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def vecbench(*argv, cwd):
+    return subprocess.run([sys.executable, "-m", "vecbench", *argv], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+def one_line(done):
+    err = done.stderr.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    return err
+
+
+def test_an_unknown_revision_is_one_line_and_exit_2(tmp_path):
+    done = vecbench("ab", "no-such-rev", "HEAD", "--repo", str(ROOT), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no-such-rev: neither a folder nor a commit" in one_line(done)
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_folder_without_kernels_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="without an impls package"):
+        ab.resolve(str(tmp_path / "empty"), ROOT, trees=tmp_path / "trees")
+
+
+def test_a_commit_is_measured_from_its_own_impls(tmp_path):
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    rev = ab.resolve("HEAD", ROOT, trees=tmp_path / "trees")
+    assert rev.commit == head and (rev.root / "impls" / "__init__.py").is_file()
+    assert sorted(p.name for p in rev.root.iterdir()) == ["impls"]  # nothing else on the side's path
+    again = ab.resolve(head, ROOT, trees=tmp_path / "trees")
+    assert again.root == rev.root  # extracted once, its Numba cache kept
+
+
+def test_kernels_that_do_not_import_are_one_line_and_exit_2(tmp_path):
+    broken = tmp_path / "old" / "impls"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('an older layout')\n")
+    done = vecbench("ab", str(ROOT), str(tmp_path / "old"), "--kernels", "dot", "--quick", cwd=tmp_path)
+    assert done.returncode == 2
+    err = one_line(done)
+    assert "side B" in err and "cannot be measured" in err and "an older layout" in err
+
+
+def test_an_existing_output_is_never_overwritten(tmp_path):
+    out = tmp_path / "ab.json"
+    out.write_text("mine")
+    done = vecbench("ab", "HEAD", "HEAD", "--repo", str(ROOT), "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 2 and "refusing to overwrite" in one_line(done)
+    assert out.read_text() == "mine"
+
+
+class FakeSide:
+    """Stands in for an ``ab_side`` process: logs who was asked what, in order."""
+
+    log: list = []
+
+    def __init__(self, label, revision, settings):
+        self.label, self.revision, self.settings = label, revision, settings
+        self.steps = [("k", 1), ("k", 2), ("k", 3)]
+        self.missing, self.later = [], set()
+
+    def ask(self, request):
+        FakeSide.log.append((self.label, request["op"], request.get("n"), request.get("pass")))
+        if request["op"] == "end":
+            return {"run": {"settings": {"plant": self.settings.plant}}}
+        return {"later": True}
+
+    def stop(self):
+        pass
+
+
+def test_the_sides_take_each_step_in_turn_in_alternating_order(monkeypatch):
+    monkeypatch.setattr(ab, "Side", FakeSide)
+    FakeSide.log = []
+    rev = ab.Revision("x", None, Path("."))
+    doc_a, doc_b = ab.interleave(rev, rev, Settings(preset="quick"), {"all": 0.1})
+    first = [(side, n) for side, op, n, _ in FakeSide.log if op == "first"]
+    assert first == [("A", 1), ("B", 1), ("B", 2), ("A", 2), ("A", 3), ("B", 3)]
+    later = [(side, n, p) for side, op, n, p in FakeSide.log if op == "later"]
+    assert len(later) == 6 and {p for *_, p in later} == {2}
+    assert [s for s, *_ in later] == ["A", "B", "B", "A", "A", "B"]  # each step: both sides, back to back
+    assert doc_a["settings"]["plant"] == {} and doc_b["settings"]["plant"] == {"all": 0.1}  # B alone planted
+
+
+@pytest.mark.slow
+def test_a_slower_kernel_in_b_is_called_slower_and_fails_the_gate(tmp_path):
+    tree = tmp_path / "slow"
+    shutil.copytree(ROOT / "impls", tree / "impls", ignore=shutil.ignore_patterns("__pycache__"))
+    dot = tree / "impls" / "dot.py"
+    text = dot.read_text()
+    assert "def dot_numpy(" in text
+    assert text.count("\nKERNEL = Kernel(") == 1
+    dot.write_text(text.replace("def dot_numpy(", "def _dot_numpy_once(").replace("\nKERNEL = Kernel(", '''
+def dot_numpy(x, y):
+    """Eight times the work: a regression of the kernel itself."""
+    for _ in range(7):
+        _dot_numpy_once(x, y)
+    return _dot_numpy_once(x, y)
+
+
+KERNEL = Kernel('''))
+    out = tmp_path / "ab.json"
+    done = vecbench("ab", "HEAD", str(tree), "--repo", str(ROOT), "--kernels", "dot", "--tiers", "numpy", "numba",
+                    "--sizes", "100000", "--quick", "--threads", "1", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "1 slower, 0 broken" in done.stdout
+    doc = json.loads(out.read_text())
+    verdicts = {r["tier"]: r for r in doc["rows"]}
+    assert verdicts["numpy"]["verdict"] == "slower" and verdicts["numpy"]["ratio"] > 4
+    assert verdicts["numba"]["verdict"] != "slower" or verdicts["numba"]["ratio"] < 1.5
+    run_a, run_b = (results.load(p) for p in ab.run_paths(out))
+    assert run_a["ab"]["commit"] and Path(run_a["ab"]["impls"]).parent.parent.name == "trees"
+    assert run_b["ab"]["commit"] is None and run_b["ab"]["revision"] == str(tree)
+    assert doc["a"]["ab"]["side"] == "A" and doc["judge"]["threshold"] == 0.1
