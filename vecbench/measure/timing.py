@@ -404,7 +404,7 @@ class Plan:
 #: the budgeted loops, whose calls run up to the budget and which use one
 #: thread and little memory, take one per pass.
 PLANS = {
-    "quick": Plan(min_sample_time=0.002, target_time=0.015, min_repeat=3, max_repeat=7, passes=2),
+    "quick": Plan(min_sample_time=0.002, target_time=0.03, min_repeat=5, max_repeat=11, passes=2),
     "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=3,
                     loop_min_repeat=3),
     "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=3,
