@@ -129,4 +129,20 @@ KERNEL = Kernel('''))
     run_a, run_b = (results.load(p) for p in ab.run_paths(out))
     assert run_a["ab"]["commit"] and Path(run_a["ab"]["impls"]).parent.parent.name == "trees"
     assert run_b["ab"]["commit"] is None and run_b["ab"]["revision"] == str(tree)
-    assert doc["a"]["ab"]["side"] == "A" and doc["judge"]["threshold"] == 0.1
+    assert doc["a"]["ab"]["side"] == "A" and doc["judge"]["threshold"] == ab.THRESHOLD
+
+
+def test_compare_writes_the_same_verdict_document_and_never_overwrites_it(tmp_path, capsys):
+    from tests.test_report import a_run, saved
+    from vecbench.cli import main
+    a, b = saved(tmp_path, a_run(), "a.json"), saved(tmp_path, a_run(scale=1.5), "b.json")
+    out = tmp_path / "verdicts.json"
+    assert main(["compare", str(a), str(b), "--json", str(out)]) == 1
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "vecbench-compare" and doc["regression"] is True
+    assert doc["summary"].startswith(f"{doc['counts']['slower']} slower, 0 broken")
+    timed = [r for r in doc["rows"] if r["a"] and r["a"] > 1e-5]
+    assert timed and all(r["verdict"] == "slower" and r["ratio"] > 1.2 for r in timed)
+    before = out.read_text()
+    assert main(["compare", str(a), str(b), "--json", str(out)]) == 2
+    assert out.read_text() == before and "refusing to overwrite" in capsys.readouterr().err

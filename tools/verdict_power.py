@@ -12,9 +12,10 @@ For each thread setting (``--threads 1 all``):
 - ``ab``, interleaved: ``vecbench ab HEAD HEAD`` ``--ab-pairs`` times (A/A),
   and the same with side B planted at each of ``--ab-levels``.
 
-Both are judged with ``vecbench compare``'s defaults (threshold 10%, 95%
-interval, medians, every timed record, however fast) unless told
-otherwise. Prints one table and writes every run and a summary (JSON)
+Each is judged with its command's defaults: ``compare``'s (threshold 10%,
+95% interval, medians, every timed record however fast; ``--threshold``,
+``--min-time``) and ``ab``'s (threshold 7%, records under 10 µs unjudged;
+``--ab-args``). Prints one table and writes every run and a summary (JSON)
 under ``--out``, which must not exist yet.
 
     .venv/bin/python tools/verdict_power.py --out results/power-$(date +%Y%m%d)
@@ -91,7 +92,7 @@ def measure_compare(threads: str, args: argparse.Namespace, folder: Path) -> lis
 
 def measure_ab(threads: str, args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
     found = []
-    extra = args.ab_args.split() + ["--threshold", f"{args.threshold}", "--min-time", f"{args.min_time}"]
+    extra = args.ab_args.split()  # ab's own defaults unless --ab-args says otherwise
     for i in range(1, args.ab_pairs + 1):
         for level in (0.0, *args.ab_levels):
             started = time.perf_counter()

@@ -43,7 +43,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allocator", choices=tuple(state.ALLOCATOR_MODES), default=state.DEFAULT_ALLOCATOR,
                    help="allocator state of both sides (default: warm)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the step order")
-    compare_cli.add_judge_options(p)
+    compare_cli.add_judge_options(p, threshold_default=ab.THRESHOLD, min_time_default=ab.MIN_TIME)
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",

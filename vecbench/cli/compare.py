@@ -35,12 +35,14 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="also write the verdicts as a JSON document here (a new file, never overwritten)")
 
 
-def add_judge_options(p: argparse.ArgumentParser) -> None:
-    """The options of the verdict rule, which ``compare`` and ``ab`` share."""
-    p.add_argument("--threshold", type=threshold, default=0.10, metavar="PCT",
-                   help="smallest change that counts, e.g. 10%% (default) or 0.05")
-    p.add_argument("--min-time", type=seconds, default=0.0, metavar="SECONDS",
-                   help="do not judge records faster than this in both runs (e.g. 1e-5)")
+def add_judge_options(p: argparse.ArgumentParser, threshold_default: float = 0.10,
+                      min_time_default: float = 0.0) -> None:
+    """The options of the verdict rule, which ``compare`` and ``ab`` share (each with its own defaults)."""
+    p.add_argument("--threshold", type=threshold, default=threshold_default, metavar="PCT",
+                   help="smallest change that counts, e.g. 5%% or 0.05 (default: "
+                        f"{round(threshold_default * 100)}%%)")
+    p.add_argument("--min-time", type=seconds, default=min_time_default, metavar="SECONDS",
+                   help=f"do not judge records faster than this in both runs (default: {min_time_default:g})")
     p.add_argument("--confidence", type=confidence, default=stats.DEFAULT_CONFIDENCE, metavar="LEVEL",
                    help="confidence level of the interval of B / A, e.g. 95%% (default) or 0.99")
     p.add_argument("--stat", choices=("median", "min"), default="median",

@@ -38,6 +38,13 @@ from vecbench.measure.sweep import Settings
 
 TREES_DIR = Path("results") / "ab" / "trees"
 
+#: ``ab``'s default rule: a finer threshold than ``compare``'s 10%, which the
+#: interleaving affords, and calls under 10 µs left unjudged (their figures
+#: move most from one process to the next). Chosen from the A/A and planted
+#: measurements of ``tools/verdict_power.py`` (README, "What a verdict means").
+THRESHOLD = 0.07
+MIN_TIME = 1e-5
+
 
 @dataclass
 class Revision:
