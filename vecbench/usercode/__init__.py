@@ -1,0 +1,15 @@
+"""Check a learner's own course functions against the reference: ``vecbench check --impl PATH``.
+
+``load(path)`` reads a .py file or a notebook's definitions, ``find`` picks
+out the course's functions and the form each is written in, ``judge`` runs
+one through the same gate, edge inputs and gradient checks as the built-in
+tiers, and ``check_namespace`` does all of it for a namespace (a file's, or a
+notebook's ``globals()``).
+"""
+
+from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form
+from vecbench.usercode.judge import STATUSES, Found, FunctionVerdict, check_namespace, find, judge
+from vecbench.usercode.load import NOTEBOOK_NOTE, load
+
+__all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "STATUSES",
+           "check_namespace", "find", "judge", "load"]

@@ -1,0 +1,408 @@
+"""Find a learner's course functions, run them through the gate, and fold the
+findings into one verdict per function, in words a learner can act on.
+
+Each function goes through ``vecbench.measure.check`` as an extra tier of
+its kernel (``yours``): the kernel's ladder and edge inputs, smallest first,
+against the reference, then, for backward functions, centred finite
+differences of the kernel's cost. The per-input findings become one status:
+
+- ``matches``: every input within tolerance;
+- ``wrong``: an output differs (which output, the largest error and the
+  tolerance, the smallest input that shows it; for gradients, which
+  parameter), or an input was changed in place where the course forbids it;
+- ``crashed``: it raised (the exception, where, and the input shapes);
+- ``unstable``: NaN, inf or a floating-point warning where the reference is
+  finite (which input);
+- ``too slow``: one call ran past the per-call limit (the run goes on);
+- ``not found``: the file defines no function of that name.
+
+``wrong`` and ``crashed`` fail the check; the others do not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import signal
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import impls
+from impls.registry import Kernel, nbytes, shapes
+from vecbench import UsageError
+from vecbench.measure import check
+from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form, expected_signatures, kernel_spec
+
+#: Seconds one call may take before the function is reported too slow.
+TIME_LIMIT = 10.0
+TIER = "yours"
+STATUSES = ("matches", "wrong", "crashed", "unstable", "too slow", "not found")
+FAILING = ("wrong", "crashed")
+
+
+class TooSlow(Exception):
+    """A call ran past the per-call time limit."""
+
+
+@dataclass
+class Found:
+    """A function of the learner's, and the form it was taken in (``form`` is
+    None when the name was looked for and not found)."""
+
+    name: str
+    kernel: str | None = None
+    form: str | None = None
+    tier_fn: Callable | None = None
+    spec: Kernel | None = None
+    form_spec: Form | None = None
+    fn: Callable | None = None
+    skipped: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        return self.tier_fn is None
+
+
+@dataclass
+class FunctionVerdict:
+    """One function's verdict: ``status`` (see ``STATUSES``) and the lines that explain it."""
+
+    name: str
+    status: str
+    form: str | None = None
+    kernel: str | None = None
+    detail: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """False when the function is wrong or crashed (what fails the check)."""
+        return self.status not in FAILING
+
+    def lines(self) -> list[str]:
+        head = f"{self.name}: {self.status}"
+        if self.form:
+            head += f" ({self.form})"
+        if self.status == "matches":
+            head += f": {self.checked} inputs agree with the reference"
+        return [head] + [f"  {d}" for d in self.detail] + [f"  note: {n}" for n in self.notes]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "ok": self.ok}
+
+
+# --- finding -------------------------------------------------------------------------------
+
+def _own(obj: Any, namespace: dict) -> bool:
+    """Whether ``obj`` was defined in the namespace (not imported from a helper module)."""
+    mod = namespace.get("__name__")
+    return mod is None or getattr(obj, "__module__", mod) == mod
+
+
+def _signature(fn: Callable) -> str:
+    try:
+        return f"{fn.__name__}{inspect.signature(fn)}"
+    except (TypeError, ValueError):
+        return fn.__name__
+
+
+def find(namespace: dict, time_limit: float = TIME_LIMIT) -> list[Found]:
+    """The course functions (and functions under vecbench's names) in ``namespace``.
+
+    Course names the namespace lacks come back as ``Found`` with ``missing``;
+    a function whose parameters fit none of its name's forms is a UsageError,
+    and so is a namespace with no course function at all.
+    """
+    found = []
+    for name, forms in FORMS.items():
+        obj = namespace.get(name)
+        if obj is None or not callable(obj) or isinstance(obj, type):
+            if name in COURSE_NAMES:
+                found.append(Found(name))
+            continue
+        if not _own(obj, namespace):
+            found.append(Found(name, skipped=f"imported from {obj.__module__}, not defined here"))
+            continue
+        fitting = [f for f in forms if f.fits(obj)]
+        if not fitting:
+            raise UsageError(f"{_signature(obj)} fits no form of {name}; expected {expected_signatures(name)}")
+        form = fitting[0] if len(fitting) == 1 else _probe(obj, fitting, time_limit)
+        spec = kernel_spec(form.kernel)
+        found.append(Found(name, form.kernel, form.describe, form.adapt(obj), spec, form, obj))
+    if all(f.missing for f in found):
+        raise UsageError(f"no course function found; looked for {', '.join(COURSE_NAMES)} "
+                         "(and vecbench's kernel names)")
+    return found
+
+
+def _cases(form: Form, spec: Kernel, dtype: Any, preset: str, seed: int) -> list[tuple[str, tuple]]:
+    cases = form.cases(spec, dtype, preset, seed) if form.cases else check.cases(spec, dtype, preset, seed)
+    return sorted(cases, key=lambda c: nbytes(c[1]))  # stable: the smallest input that shows a fault first
+
+
+def _probe(fn: Callable, forms: list[Form], time_limit: float) -> Form:
+    """The first of ``forms`` under which ``fn`` runs on a small input and returns the right structure."""
+    for form in forms:
+        spec = kernel_spec(form.kernel)
+        _, args = _cases(form, spec, np.float64, "quick", 0)[0]
+        tier = form.adapt(fn)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"), _limit(time_limit):
+                warnings.simplefilter("ignore")
+                out = impls.as_python_scalars(tier(*check.snapshot(args)))
+            check.structural_error(_loose(out), _loose(check.reference_output(spec, args)), np.dtype(np.float64))
+        except Exception:
+            continue
+        return form
+    return forms[0]
+
+
+def _loose(obj: Any) -> Any:
+    """Values replaced by zeros: only the structure is compared when probing."""
+    if isinstance(obj, np.ndarray):
+        return np.zeros(obj.shape, obj.dtype) if obj.dtype.kind == "f" else obj
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_loose(o) for o in obj)
+    if isinstance(obj, float):
+        return 0.0
+    return obj
+
+
+# --- running one call ----------------------------------------------------------------------
+
+class _limit:
+    """Raise TooSlow in the main thread after ``seconds`` (elsewhere: no limit)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.active = bool(seconds) and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self):
+        if self.active:
+            def handler(signum, frame):
+                raise TooSlow(f"a call took more than {self.seconds:g} s")
+            self.previous = signal.signal(signal.SIGALRM, handler)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+class _Recorder:
+    """Wraps the tier: records the output, warnings, exception and time of the last call."""
+
+    def __init__(self, tier: Callable, time_limit: float) -> None:
+        self.tier, self.time_limit = tier, time_limit
+        self.reset()
+
+    def reset(self) -> None:
+        self.out = self.exc = None
+        self.warned: list[str] = []
+        self.seconds = 0.0
+
+    def __call__(self, *args: Any) -> Any:
+        self.reset()
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"), _limit(self.time_limit):
+                warnings.simplefilter("always")
+                self.out = self.tier(*args)
+        except BaseException as exc:
+            self.exc = exc
+            raise
+        finally:
+            self.seconds = time.perf_counter() - start
+        self.warned = [f"{w.category.__name__}: {w.message}" for w in caught]
+        return self.out
+
+
+def _input_shapes(args: tuple) -> str:
+    def show(s):
+        if isinstance(s, list) and all(isinstance(i, int) for i in s):
+            return "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
+        if isinstance(s, list):
+            return "[" + ", ".join(show(i) for i in s) + "]"
+        return str(s)
+    return ", ".join(show(s) for s in shapes(list(args)))
+
+
+def _learner_line(exc: BaseException, fn: Callable) -> str:
+    filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" at line {f.lineno} ({f.line.strip()})" if f.line else f" at line {f.lineno}"
+
+
+def _leaves(obj: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
+    if isinstance(obj, (tuple, list)):
+        for i, o in enumerate(obj):
+            yield from _leaves(o, path + (i,))
+    else:
+        yield path, obj
+
+
+def _worst_output(out: Any, ref: Any, dtype: np.dtype, form: Form) -> tuple[str, float]:
+    worst = ("the output", -1.0)
+    for (path, r), (_, o) in zip(_leaves(ref), _leaves(out)):
+        try:
+            err = check.structural_error(o, r, dtype)
+        except check.Mismatch:
+            err = math.inf
+        if err > worst[1]:
+            worst = (form.label(path), err)
+    return worst
+
+
+def _first_structural(out: Any, ref: Any, dtype: np.dtype, form: Form) -> str | None:
+    """The first structural difference, worded with the course's output names."""
+    try:
+        check.structural_error(out, ref, dtype)
+    except check.Mismatch as exc:
+        text = str(exc)
+        if text.startswith("output"):
+            where, _, rest = text.partition(": ")
+            path = tuple(int(i) for i in where[len("output"):].strip("[]").split("][") if i)
+            return f"{form.label(path)}: {rest}"
+        return text
+    return None
+
+
+# --- judging -------------------------------------------------------------------------------
+
+def judge(found: Found, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
+          time_limit: float = TIME_LIMIT) -> FunctionVerdict:
+    """One verdict for ``found`` over every case of its kernel in every dtype."""
+    if found.missing:
+        return FunctionVerdict(found.name, "not found", detail=[found.skipped] if found.skipped else [])
+    form, spec = found.form_spec, found.spec
+    recorder = _Recorder(found.tier_fn, time_limit)
+    kernel = dataclasses.replace(spec, tiers={**spec.tiers, TIER: recorder})
+    verdict = FunctionVerdict(found.name, "matches", found.form, found.kernel)
+    unstable: list[str] = []
+    for dtype in dtypes:
+        dtype = np.dtype(dtype)
+        cases = _cases(form, spec, dtype, preset, seed)
+        for label, args in cases:
+            problem = _judge_case(kernel, form, found, recorder, label, args, dtype)
+            verdict.checked += 1
+            if problem is None:
+                continue
+            status, detail = problem
+            if status == "unstable":
+                unstable.append(detail)
+                continue
+            verdict.status, verdict.detail = status, [detail]
+            break
+        if verdict.status != "matches":
+            break
+        if spec.gradient is not None:
+            problem = _judge_gradients(kernel, form, cases, seed)
+            if problem:
+                verdict.status, verdict.detail = "wrong", [problem]
+                break
+    if unstable:
+        if verdict.status == "matches":
+            verdict.status = "unstable"
+            verdict.detail = unstable[:3]
+        else:
+            verdict.notes.append(f"also unstable: {unstable[0]}")
+    verdict.notes.extend(sorted(getattr(found.tier_fn, "notes", ())))
+    return verdict
+
+
+def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, label: str, args: tuple,
+                dtype: np.dtype) -> tuple[str, str] | None:
+    reference = check.reference_output(kernel, args)
+    before = check.snapshot(args)
+    v = check.check_tier(kernel, TIER, args, label, reference)
+    on = f"on input '{label}' (shapes {_input_shapes(args)}, {dtype})"
+    exc = recorder.exc
+    if isinstance(exc, TooSlow):
+        return "too slow", f"{exc} {on}; the limit is per call, on small inputs"
+    if exc is not None and not isinstance(exc, check.Mismatch):
+        return "crashed", f"raised {type(exc).__name__}: {exc}{_learner_line(exc, found.fn)} {on}"
+    if exc is not None:  # the adapter found the course's structure broken
+        return "wrong", f"{exc} {on}"
+    if v.reason == "the reference output is not finite on finite inputs":
+        return None  # no verdict possible on this input
+    if v.reason == "mutated its inputs":
+        names = list(inspect.signature(kernel.tiers[impls.REFERENCE_TIER]).parameters)
+        changed = [names[i] if i < len(names) else f"input {i}"
+                   for i, (b, a) in enumerate(zip(before, args)) if not check.unchanged(b, a)]
+        return "wrong", (f"it changed its input {', '.join(changed)} in place {on}; "
+                         "work on a copy (np.copy) or build a new array")
+    out = impls.as_python_scalars(recorder.out)
+    finite_ref = check.all_finite(reference)
+    if finite_ref and not check.all_finite(out):
+        return "unstable", f"NaN or inf in its output where the reference is finite {on}" + (
+            f" ({recorder.warned[0]})" if recorder.warned else "")
+    if any(key in label for key in form.finite_only):
+        structure = _first_structural(_loose(out), _loose(reference), dtype, form)
+        if structure:
+            return "wrong", f"{structure} {on}"
+        return _warned(recorder, on, finite_ref)
+    if not v.ok:
+        structure = _first_structural(out, reference, dtype, form)
+        if structure:
+            return "wrong", f"{structure} {on}"
+        name, err = _worst_output(out, reference, dtype, form)
+        return "wrong", (f"{name} differs from the reference {on}: largest error {err:.3g} of the largest "
+                         f"reference value, tolerance {v.tolerance:.3g}")
+    return _warned(recorder, on, finite_ref)
+
+
+def _warned(recorder: _Recorder, on: str, finite_ref: bool) -> tuple[str, str] | None:
+    if recorder.warned and finite_ref:
+        return "unstable", f"floating-point warning {on}: {recorder.warned[0]}"
+    return None
+
+
+def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]], seed: int) -> str | None:
+    """Finite differences of the kernel's cost on the ladder's inputs and the deep networks' edges."""
+    picked = [(label, args) for label, args in cases
+              if not label.startswith("edge:") or any(k in label for k in ("L=3", "widths", "equal"))]
+    for label, args in picked:
+        if check.dtype_of(args) != np.float64:
+            continue
+        try:
+            reference = check.gradient_errors(kernel, impls.REFERENCE_TIER, args, seed)
+        except Exception:
+            continue
+        if not all(e < check.FD_TOLERANCE for e in reference.values()):
+            continue  # a point where finite differences do not hold (a ReLU kink within a step)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                errors = check.gradient_errors(kernel, TIER, args, seed)
+        except Exception as exc:
+            return f"the gradient check could not run it on input '{label}': {type(exc).__name__}: {exc}"
+        bad = {k: e for k, e in errors.items() if not e < check.FD_TOLERANCE}
+        if bad:
+            name, err = max(bad.items(), key=lambda kv: kv[1])
+            return (f"the gradient for {name} disagrees with finite differences of the cost on input '{label}' "
+                    f"(shapes {_input_shapes(args)}): relative error {err:.3g}, pass mark {check.FD_TOLERANCE:g}")
+    return None
+
+
+def check_namespace(namespace: dict, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
+                    time_limit: float = TIME_LIMIT) -> list[FunctionVerdict]:
+    """A verdict for every course function looked for in ``namespace`` (files and ``globals()`` alike)."""
+    return [judge(f, dtypes, preset, seed, time_limit) for f in find(namespace, time_limit)]
