@@ -9,15 +9,17 @@ as ``L_model_forward`` takes and returns them (L >= 1) -> ``grads``, a list of
 L pairs ``(dW_l, db_l)`` in layer order. ``dA_0`` is computed, as the course
 does, but not returned. The ladder is ``L_model_forward``'s.
 
-Saturation, the same in every tier: AL is clipped into [tiny, 1 - eps/2] of
-its dtype, the values nearest 0 and 1 at which both quotients stay finite, so
-no AL the course's formula can divide by changes. Where AL has rounded to
-exactly 0 or 1, sigmoid_backward's s (1 - s) is exactly 0 too: dZ_L is 0 and
-the example adds no gradient (the exact dZ_L = AL - Y is lost with s (1 - s)).
-Near 0 and 1, dAL magnifies any error in AL by 1 / min(AL, 1 - AL): tiers
-agree there only while AL is sigmoid(Z_L) to their precision (in float32,
-not for Z_L above about 16, where AL rounds to 1 before s (1 - s) does).
-
+Saturation, the same in every tier: an AL of exactly 0 is replaced by ``tiny``
+and one of exactly 1 by ``1 - eps/2`` of its dtype (the values nearest 0 and
+1 at which both quotients stay finite); every other AL, even one outside
+[0, 1] as in the course's own test case (AL drawn from a normal
+distribution), goes into the course's quotient as it is. Where AL has
+rounded to exactly 0 or 1, sigmoid_backward's s (1 - s) is exactly 0 too:
+dZ_L is 0 and the example adds no gradient (the exact dZ_L = AL - Y is lost
+with s (1 - s)). Near 0 and 1, dAL magnifies any error in AL by
+1 / min(AL, 1 - AL): tiers agree there only while AL is sigmoid(Z_L) to
+their precision (in float32, not for Z_L above about 16, where AL rounds to
+1 before s (1 - s) does).
 Tiers compose the same tier of linear_activation_backward; the numba tier is
 the layer loop in Python over Numba dispatchers (``KERNEL.jitted``).
 """
@@ -32,19 +34,23 @@ from impls.sigmoid import sigmoid_numpy
 
 
 def _dAL_python(AL, Y, lo, hi):
-    """dAL loops: the course's quotient on AL clipped into [lo, hi]."""
+    """dAL loops: the course's quotient, an AL of exactly 0 taken as lo and of exactly 1 as hi."""
     n, m = AL.shape
     dAL = np.empty((n, m), AL.dtype)
     for i in range(n):
         for j in range(m):
-            a = min(max(AL[i, j], lo), hi)
+            a = AL[i, j]
+            if a == 0.0:
+                a = lo
+            elif a == 1.0:
+                a = hi
             y = Y[i, j]
             dAL[i, j] = -(y / a - (1.0 - y) / (1.0 - a))
     return dAL
 
 
 def _dAL_numpy(AL, Y, lo, hi):
-    AL = np.clip(AL, lo, hi)
+    AL = np.where(AL == 0, lo, np.where(AL == 1, hi, AL)).astype(AL.dtype, copy=False)
     return -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
 
 
@@ -69,7 +75,7 @@ def L_model_backward_python(AL, Y, params, caches):
 
 
 def L_model_backward_numpy(AL, Y, params, caches):
-    """Vectorized: the course's dAL (clipped), then linear_activation_backward's numpy tier."""
+    """Vectorized: the course's dAL (exact 0 and 1 guarded), then linear_activation_backward's numpy tier."""
     return _backward(AL, Y, params, caches, _dAL_numpy, lab.linear_activation_backward_numpy)
 
 
@@ -105,11 +111,13 @@ def edge_inputs(dtype):
         ("L=1: logistic regression", example((5, 1), 4, rng, dtype)),
         ("L=3, widths 6-4-3-1", example((6, 4, 3, 1), 7, rng, dtype)),
         ("widths 6-4-1-3-1, a one-unit hidden layer", example((6, 4, 1, 3, 1), 7, rng, dtype)),
+        ("L=4, hidden layers of equal widths 6-5-5-5-1 (a layer's gradient reused passes shapes)",
+         example((6, 5, 5, 5, 1), 7, rng, dtype)),
         ("one example (m=1)", example((6, 4, 2, 1), 1, rng, dtype)),
         ("X C-ordered, not the course layout", example((5, 3, 2, 1), 4, rng, dtype, course_layout=False)),
         ("saturated AL exactly 0 and 1, labels right and wrong",
          forced_output([1000, -1000, 1000, -1000, 0.5], [1, 0, 0, 1, 1], rng, dtype)),
-        ("confidently wrong, AL near 0 or 1 but not rounded to it: dAL left unclipped",
+        ("confidently wrong, AL near 0 or 1 but not rounded to it: dAL unguarded",
          forced_output(near[0] + [0.5], near[1] + [1], rng, dtype)),
     ]
 

@@ -86,6 +86,7 @@ def edge_inputs(dtype):
     return [
         ("L=1: logistic regression", network((5, 1), 4, rng, dtype)),
         ("widths 6-4-1-3-1, a one-unit hidden layer", network((6, 4, 1, 3, 1), 7, rng, dtype)),
+        ("L=4, hidden layers of equal widths 6-5-5-5-1", network((6, 5, 5, 5, 1), 7, rng, dtype)),
         ("one example (m=1)", network((6, 4, 2, 1), 1, rng, dtype)),
         ("X C-ordered, not the course layout", network((5, 3, 2, 1), 4, rng, dtype, course_layout=False)),
         ("W F-ordered views", (X, [(W.T.copy().T, b) for W, b in params])),

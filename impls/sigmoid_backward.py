@@ -71,7 +71,7 @@ def make_inputs(n, rng, dtype):
 def edge_inputs(dtype):
     rng = np.random.default_rng(45)
     dA = rng.standard_normal((3, 5)).astype(dtype)
-    huge = 1 / np.finfo(dtype).tiny  # the largest dA that L_model_backward's clipped dAL reaches
+    huge = 1 / np.finfo(dtype).tiny  # the largest dA that L_model_backward's guarded dAL reaches (AL exactly 0)
     return [
         ("saturated Z = +-1000, +-50 and 0", (dA, np.array([[1000.0, -1000.0, 50.0, -50.0, 0.0]] * 3, dtype))),
         ("huge dA at saturated Z: exactly 0, no overflow",

@@ -16,7 +16,7 @@ from impls.registry import CORE_TIERS
 
 X15 = [9, 2, 5, 0, 0, 7, 5, 0, 0, 0, 9, 2, 5, 0, 0]
 Y15 = [9, 2, 2, 9, 0, 9, 2, 5, 0, 0, 9, 2, 5, 0, 0]
-EPS = 2.0 ** -23  # cross_entropy_cost's documented clip bound
+EPS = 2.0 ** -23  # cross_entropy_cost's documented guard of exact 0 and 1
 
 
 # (kernel, arguments as nested lists, expected output, what it shows)
@@ -41,7 +41,9 @@ EXAMPLES = [
     ("l1_loss", ([0.9, 0.2, 0.1, 0.4, 0.9], [1, 0, 0, 1, 1]), 1.1, "course value"),
     ("l2_loss", ([0.9, 0.2, 0.1, 0.4, 0.9], [1, 0, 0, 1, 1]), 0.43, "course value"),
     ("cross_entropy_cost", ([[0.8, 0.9, 0.4]], [[1, 1, 0]]), 0.2797765635793422, "course compute_cost"),
-    ("cross_entropy_cost", ([[0, 1]], [[1, 0]]), -math.log(EPS), "saturated wrong: clipped, finite"),
+    ("cross_entropy_cost", ([[0, 1]], [[1, 0]]), -math.log(EPS), "saturated wrong: guarded, finite"),
+    ("cross_entropy_cost", ([[1e-9, 0.5]], [[1, 0]]), (-math.log(1e-9) + math.log(2)) / 2,
+     "near 0, not exactly: no clip"),
 ]
 
 
