@@ -1,4 +1,5 @@
-"""``vecbench check``: the equivalence gate as a kernel x tier matrix of the worst error."""
+"""``vecbench check``: the equivalence gate as a kernel x tier matrix of the worst error;
+``vecbench check --impl PATH``: a learner's own course functions, one verdict each."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 import impls
-from vecbench.cli.args import DTYPES, resolve_kernels, resolve_tiers
+from vecbench import UsageError, usercode
+from vecbench.cli.args import DTYPES, resolve_kernels, resolve_tiers, seconds
 from vecbench.measure import check
 
 
@@ -24,9 +26,17 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="size ladder to check besides the edge inputs (default: quick)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print every verdict as JSON")
+    p.add_argument("--impl", metavar="PATH",
+                   help="check your own course functions instead: a .py file (imported) or a .ipynb notebook "
+                        "(only its imports and definitions are run); default dtype float64")
+    p.add_argument("--time-limit", type=seconds, default=usercode.TIME_LIMIT, metavar="S",
+                   help="with --impl: seconds one call may take before the function is reported too slow "
+                        f"(default {usercode.TIME_LIMIT:g})")
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.impl:
+        return handle_impl(args)
     kernels = resolve_kernels(args.kernels)
     tiers = resolve_tiers(args.tiers)
     dtypes = args.dtypes or list(DTYPES)
@@ -77,3 +87,51 @@ def print_check_matrix(kernels: list[impls.Kernel], dtypes: list[str], verdicts:
     else:
         console.print(f"[green]all {len(verdicts)} checks matched[/] "
                       "(tolerance 32·eps·√K of the largest reference value, K the reduction length)")
+
+
+STYLE = {"matches": "green", "wrong": "red", "crashed": "red", "unstable": "yellow", "too slow": "yellow",
+         "not found": "dim"}
+
+
+def handle_impl(args: argparse.Namespace) -> int:
+    """``--impl PATH``: load the learner's file, judge every course function found, one verdict each."""
+    if args.kernels or args.tiers:
+        raise UsageError("--impl checks the functions in PATH: give no KERNEL or --tier with it")
+    namespace = usercode.load(args.impl)
+    dtypes = args.dtypes or ["float64"]
+    console = Console(stderr=True)
+    with console.status(f"checking {args.impl}"):
+        verdicts = usercode.check_namespace(namespace, dtypes, args.preset, args.seed, args.time_limit)
+    failed = [v for v in verdicts if not v.ok]
+    if args.json:
+        print(json.dumps({"ok": not failed, "path": args.impl, "notebook": args.impl.endswith(".ipynb"),
+                          "verdicts": [v.to_dict() for v in verdicts]}, indent=2))
+        return 1 if failed else 0
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(f"checking {args.impl} against vecbench's reference ({', '.join(dtypes)}; the size ladder, "
+              "edge inputs and, for backward functions, finite-difference gradients)")
+    if args.impl.endswith(".ipynb"):
+        out.print(f"note: {usercode.NOTEBOOK_NOTE}")
+    for v in verdicts:
+        if v.status == "not found":
+            continue
+        first, *rest = v.lines()
+        out.print(f"[{STYLE[v.status]}]{rich_escape(first)}[/]")
+        for line in rest:
+            out.print(rich_escape(line))
+    missing = [v for v in verdicts if v.status == "not found"]
+    if missing:
+        out.print(f"[dim]not found: {', '.join(v.name + (f' ({v.detail[0]})' if v.detail else '') for v in missing)}[/]")
+    counts = {s: sum(v.status == s for v in verdicts) for s in usercode.STATUSES}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    if failed:
+        out.print(f"[red]{len(failed)} function(s) wrong or crashed[/] ({summary})")
+    else:
+        out.print(f"[green]no function wrong or crashed[/] ({summary})")
+    return 1 if failed else 0
+
+
+def rich_escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

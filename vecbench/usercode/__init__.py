@@ -8,8 +8,8 @@ notebook's ``globals()``).
 """
 
 from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form
-from vecbench.usercode.judge import STATUSES, Found, FunctionVerdict, check_namespace, find, judge
+from vecbench.usercode.judge import STATUSES, TIME_LIMIT, Found, FunctionVerdict, check_namespace, find, judge
 from vecbench.usercode.load import NOTEBOOK_NOTE, load
 
 __all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "STATUSES",
-           "check_namespace", "find", "judge", "load"]
+           "TIME_LIMIT", "check_namespace", "find", "judge", "load"]

@@ -82,6 +82,7 @@ class FunctionVerdict:
     detail: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: int = 0
+    gradients: int = 0
 
     @property
     def ok(self) -> bool:
@@ -94,6 +95,8 @@ class FunctionVerdict:
             head += f" ({self.form})"
         if self.status == "matches":
             head += f": {self.checked} inputs agree with the reference"
+            if self.gradients:
+                head += f", and its gradients with finite differences on {self.gradients}"
         return [head] + [f"  {d}" for d in self.detail] + [f"  note: {n}" for n in self.notes]
 
     def __str__(self) -> str:
@@ -314,7 +317,7 @@ def judge(found: Found, dtypes: Iterable[str] = ("float64",), preset: str = "qui
         if verdict.status != "matches":
             break
         if spec.gradient is not None:
-            problem = _judge_gradients(kernel, form, cases, seed)
+            problem, verdict.gradients = _judge_gradients(kernel, form, cases, seed)
             if problem:
                 verdict.status, verdict.detail = "wrong", [problem]
                 break
@@ -375,10 +378,11 @@ def _warned(recorder: _Recorder, on: str, finite_ref: bool) -> tuple[str, str] |
     return None
 
 
-def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]], seed: int) -> str | None:
+def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]], seed: int) -> tuple[str | None, int]:
     """Finite differences of the kernel's cost on the ladder's inputs and the deep networks' edges."""
     picked = [(label, args) for label, args in cases
               if not label.startswith("edge:") or any(k in label for k in ("L=3", "widths", "equal"))]
+    checked = 0
     for label, args in picked:
         if check.dtype_of(args) != np.float64:
             continue
@@ -393,13 +397,15 @@ def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]],
                 warnings.simplefilter("ignore")
                 errors = check.gradient_errors(kernel, TIER, args, seed)
         except Exception as exc:
-            return f"the gradient check could not run it on input '{label}': {type(exc).__name__}: {exc}"
+            return f"the gradient check could not run it on input '{label}': {type(exc).__name__}: {exc}", checked
         bad = {k: e for k, e in errors.items() if not e < check.FD_TOLERANCE}
         if bad:
             name, err = max(bad.items(), key=lambda kv: kv[1])
             return (f"the gradient for {name} disagrees with finite differences of the cost on input '{label}' "
-                    f"(shapes {_input_shapes(args)}): relative error {err:.3g}, pass mark {check.FD_TOLERANCE:g}")
-    return None
+                    f"(shapes {_input_shapes(args)}): relative error {err:.3g}, pass mark {check.FD_TOLERANCE:g}"
+                    ), checked
+        checked += 1
+    return None, checked
 
 
 def check_namespace(namespace: dict, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
