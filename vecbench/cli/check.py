@@ -112,6 +112,8 @@ def handle_impl(args: argparse.Namespace) -> int:
               "edge inputs and, for backward functions, finite-difference gradients)")
     if args.impl.endswith(".ipynb"):
         out.print(f"note: {usercode.NOTEBOOK_NOTE}")
+    for skipped in namespace.get(usercode.SKIPPED_IMPORTS, []):
+        out.print(f"note: an import failed and was skipped ({skipped})")
     for v in verdicts:
         if v.status == "not found":
             continue

@@ -9,7 +9,7 @@ notebook's ``globals()``).
 
 from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form
 from vecbench.usercode.judge import STATUSES, TIME_LIMIT, Found, FunctionVerdict, check_namespace, find, judge
-from vecbench.usercode.load import NOTEBOOK_NOTE, load
+from vecbench.usercode.load import NOTEBOOK_NOTE, SKIPPED_IMPORTS, load
 
-__all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "STATUSES",
+__all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "SKIPPED_IMPORTS", "STATUSES",
            "TIME_LIMIT", "check_namespace", "find", "judge", "load"]

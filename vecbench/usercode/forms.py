@@ -65,6 +65,11 @@ class Form:
     mutation_allowed: bool = False
 
     @property
+    def same_arguments(self) -> bool:
+        """Whether the learner's function takes the kernel's arguments as they are."""
+        return self.adapt.__name__ in ("_direct", "_scalar_out", "_logistic_predict")
+
+    @property
     def describe(self) -> str:
         return f"{self.week} form: {self.signature}"
 

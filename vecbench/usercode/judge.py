@@ -311,9 +311,12 @@ def judge(found: Found, dtypes: Iterable[str] = ("float64",), preset: str = "qui
             status, detail = problem
             if status == "unstable":
                 unstable.append(detail)
-                continue
-            verdict.status, verdict.detail = status, [detail]
-            break
+            elif verdict.status == "matches":
+                verdict.status, verdict.detail = status, [detail]
+                if status == "too slow":
+                    break
+            elif status != verdict.status and not verdict.notes:
+                verdict.notes.append(f"also {status}: {detail}")  # a crash can hide wrong values, and back
         if verdict.status != "matches":
             break
         if spec.gradient is not None:
@@ -348,6 +351,8 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
         return None  # no verdict possible on this input
     if v.reason == "mutated its inputs":
         names = list(inspect.signature(kernel.tiers[impls.REFERENCE_TIER]).parameters)
+        if form.same_arguments:  # the learner's own parameter names
+            names = list(inspect.signature(found.fn).parameters)
         changed = [names[i] if i < len(names) else f"input {i}"
                    for i, (b, a) in enumerate(zip(before, args)) if not check.unchanged(b, a)]
         return "wrong", (f"it changed its input {', '.join(changed)} in place {on}; "

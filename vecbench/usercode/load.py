@@ -27,6 +27,9 @@ from vecbench import UsageError
 #: What ``load`` keeps from a notebook's code cells.
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
+#: Namespace key listing a notebook's imports that failed (and were skipped).
+SKIPPED_IMPORTS = "__vecbench_skipped_imports__"
+
 NOTEBOOK_NOTE = ("from the notebook only the imports and the function and class definitions were run "
                  "(training, plotting and data-loading cells were not)")
 
@@ -59,7 +62,8 @@ def _load_module(path: Path) -> dict[str, Any]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look modules up by name
     try:
-        spec.loader.exec_module(module)
+        with _importable_from(path.parent):
+            spec.loader.exec_module(module)
     except Exception as exc:
         raise UsageError(f"{path}: importing it raised {_where(exc, str(path))}") from None
     finally:
@@ -83,15 +87,40 @@ def _load_notebook(path: Path) -> dict[str, Any]:
             tree = ast.parse(source, filename)
         except SyntaxError as exc:
             raise UsageError(f"{path}, code cell {number}, line {exc.lineno}: syntax error: {exc.msg}") from None
-        tree.body = [node for node in tree.body if isinstance(node, KEPT)]
-        if not tree.body:
-            continue
-        try:
-            exec(compile(tree, filename, "exec"), namespace)
-        except Exception as exc:
-            raise UsageError(f"{path}, code cell {number}: running its definitions raised "
-                             f"{_where(exc, filename)}") from None
+        for node in tree.body:
+            if not isinstance(node, KEPT):
+                continue
+            code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
+            try:
+                with _importable_from(path.parent):
+                    exec(code, namespace)
+            except ImportError as exc:  # the course's testCases, dnn_utils, lr_utils beside the notebook
+                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                    raise UsageError(f"{path}, code cell {number}: running its definitions raised "
+                                     f"{_where(exc, filename)}") from None
+                namespace.setdefault(SKIPPED_IMPORTS, []).append(
+                    f"code cell {number}, line {node.lineno}: {_first_line(exc)}")
+            except Exception as exc:
+                raise UsageError(f"{path}, code cell {number}: running its definitions raised "
+                                 f"{_where(exc, filename)}") from None
     return namespace
+
+
+class _importable_from:
+    """``folder`` first on sys.path for the duration (the learner's helper modules live beside it)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = str(folder.resolve())
+
+    def __enter__(self):
+        sys.path.insert(0, self.folder)
+
+    def __exit__(self, *exc):
+        try:
+            sys.path.remove(self.folder)
+        except ValueError:
+            pass
+        return False
 
 
 def _without_magics(source: str) -> str:
