@@ -103,6 +103,9 @@ class Kernel:
     gradient : Callable[[Args, Callable], GradProblem] | None
         For backward kernels: builds a finite-difference check of the given
         tier function on the given inputs.
+    extra : Mapping
+        What a few kernels say of themselves. ``"no_ceiling"``: tier -> why
+        "% of ceiling" means nothing for it (a view moves no bytes).
     """
 
     name: str

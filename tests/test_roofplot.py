@@ -74,7 +74,7 @@ def test_run_records_become_points_and_the_table_shows_percent_of_ceiling():
     records = [_record("relu", "numpy", 2048, 2.0, 4e6, 64e6),
                _record("relu", "numba_parallel", 2048, 1.0, 4e6, 64e6),
                _record("relu", "python", 2048, None, 4e6, 64e6, status="skipped"),
-               _record("image2vector", "numpy", 10, 1.0, 0.0, 20e9)]  # a copy: no flops
+               _record("image2vector", "python", 10, 1.0, 0.0, 20e9)]  # a copy: no flops
     rows = roofplot.best_points(roofplot.points(records), CEILINGS)
     headers, body = roofplot.table(rows)
     by_kernel = {row[0]: dict(zip(headers, row)) for row in body}
@@ -165,3 +165,15 @@ def test_transcendental_section_says_how_this_build_evaluates_exp():
     assert "vectorized x4 in LLVM IR" in sentence and "scalar libm in machine code" in sentence
     assert "X86_V3" in sentence
     assert "vecbench roofline" in roofplot.vector_math_sentence(None)
+
+
+def test_a_view_that_moves_no_bytes_has_no_percent_of_ceiling_but_a_reason():
+    # image2vector's numpy tier returns a view: its "GB/s" is of bytes never moved
+    view, copy = roofplot.best_points([
+        _point("image2vector", "numpy", 1, 1e-7, 1e6, 2e6),
+        _point("multiply", "numpy", 1, 1.0, 1e9, 10e9),
+    ], CEILINGS)
+    assert "pct_of_ceiling" not in view and view["no_ceiling"] == "a view: no bytes move"
+    assert "pct_of_ceiling" in copy
+    _, body = roofplot.table([view, copy])
+    assert body[0][-1] == "n/a (a view: no bytes move)" and body[1][-1].endswith("%")

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+import impls
 from vecbench.ceilings import store as ceilings_store
 from vecbench.ceilings.store import measured
 
@@ -61,13 +62,18 @@ def best_points(points: Iterable[dict[str, Any]], ceilings: dict | None,
     for (kernel, dtype), p in sorted(largest.items()):
         row = dict(p, intensity=p["flops"] / p["bytes"],
                    flops_per_s=p["flops"] / p["seconds"], bytes_per_s=p["bytes"] / p["seconds"])
+        spec = impls.KERNELS.get(kernel)
+        why = spec.extra.get("no_ceiling", {}).get(p["tier"]) if spec is not None else None
+        if why:  # e.g. a view: bytes per second of nothing moved is no figure
+            row["no_ceiling"] = why
         if ceilings is not None:
             bw = ceilings_store.bandwidth(ceilings, threads)
             peak = ceilings_store.peak_flops(ceilings, dtype, threads)
             memory_bound = row["intensity"] < peak / bw
             row["bound"] = "memory" if memory_bound else "compute"
             # the same ratio as flops_per_s / attainable(I), and defined for copies (0 flops)
-            row["pct_of_ceiling"] = 100.0 * (row["bytes_per_s"] / bw if memory_bound else row["flops_per_s"] / peak)
+            if not why:
+                row["pct_of_ceiling"] = 100.0 * (row["bytes_per_s"] / bw if memory_bound else row["flops_per_s"] / peak)
         rows.append(row)
     return rows
 
@@ -77,8 +83,14 @@ def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     headers = ["kernel", "dtype", "best tier", "n", "flop/byte", "GFLOP/s", "GB/s", "bound by", "% of ceiling"]
     body = [[r["kernel"], r["dtype"], r["tier"], str(r["n"]), f"{r['intensity']:.3g}",
              f"{r['flops_per_s'] / 1e9:.3g}", f"{r['bytes_per_s'] / 1e9:.3g}", r.get("bound", "?"),
-             f"{r['pct_of_ceiling']:.0f}%" if "pct_of_ceiling" in r else "—"] for r in rows]
+             _pct_cell(r)] for r in rows]
     return headers, body
+
+
+def _pct_cell(r: dict[str, Any]) -> str:
+    if "no_ceiling" in r:
+        return f"n/a ({r['no_ceiling']})"
+    return f"{r['pct_of_ceiling']:.0f}%" if "pct_of_ceiling" in r else "—"
 
 
 def draw_roofs(ax: Any, ceilings: dict, dtype: str, lo: float, hi: float) -> tuple[float, float]:
@@ -199,8 +211,8 @@ def plot(ax: Any, rows: list[dict[str, Any]], ceilings: dict | None, dtype: str 
     for r in rows:
         ax.scatter(r["intensity"], r["flops_per_s"] / 1e9, zorder=3)
         label = f"{r['kernel']} ({r['tier']})"
-        if "pct_of_ceiling" in r:
-            label += f" {r['pct_of_ceiling']:.0f}%"
+        if "pct_of_ceiling" in r or "no_ceiling" in r:
+            label += " " + _pct_cell(r)
         ax.annotate(label, (r["intensity"], r["flops_per_s"] / 1e9), fontsize=7,
                     xytext=(4, 2), textcoords="offset points")
     ax.set_xscale("log")
