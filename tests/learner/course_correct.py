@@ -164,7 +164,8 @@ def L_model_forward(X, parameters):
 def compute_cost(AL, Y):
     m = Y.shape[1]
     # an output of exactly 0 or 1 (a saturated sigmoid) would take log(0)
-    AL = np.where(AL == 0, 1e-12, np.where(AL == 1, 1 - 1e-12, AL))
+    eps = np.finfo(AL.dtype).eps
+    AL = np.where(AL == 0, eps, np.where(AL == 1, 1 - eps, AL))
     cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
     cost = np.squeeze(cost)
     return cost
@@ -194,7 +195,7 @@ def L_model_backward(AL, Y, caches):
     L = len(caches)
     Y = Y.reshape(AL.shape)
     # an output of exactly 0 or 1 would divide by zero; its dZ is 0 either way
-    safe = np.where(AL == 0, 1e-300, np.where(AL == 1, 0.5, AL))
+    safe = np.where(AL == 0, np.finfo(AL.dtype).tiny, np.where(AL == 1, 0.5, AL))
     dAL = -(np.divide(Y, safe) - np.divide(1 - Y, 1 - safe))
     current_cache = caches[L - 1]
     dA_prev_temp, dW_temp, db_temp = linear_activation_backward(dAL, current_cache, "sigmoid")

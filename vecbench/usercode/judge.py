@@ -344,7 +344,8 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
     if isinstance(exc, TooSlow):
         return "too slow", f"{exc} {on}; the limit is per call, on small inputs"
     if exc is not None and not isinstance(exc, check.Mismatch):
-        return "crashed", f"raised {type(exc).__name__}: {exc}{_learner_line(exc, found.fn)} {on}"
+        message = (str(exc).strip().splitlines() or [""])[0]
+        return "crashed", f"raised {type(exc).__name__}: {message}{_learner_line(exc, found.fn)} {on}"
     if exc is not None:  # the adapter found the course's structure broken
         return "wrong", f"{exc} {on}"
     if v.reason == "the reference output is not finite on finite inputs":
@@ -385,8 +386,9 @@ def _warned(recorder: _Recorder, on: str, finite_ref: bool) -> tuple[str, str] |
 
 def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]], seed: int) -> tuple[str | None, int]:
     """Finite differences of the kernel's cost on the ladder's inputs and the deep networks' edges."""
-    picked = [(label, args) for label, args in cases
-              if not label.startswith("edge:") or any(k in label for k in ("L=3", "widths", "equal"))]
+    ladder = [(label, args) for label, args in cases if not label.startswith("edge:")][:2]  # the smallest two
+    picked = ladder + [(label, args) for label, args in cases
+                       if label.startswith("edge:") and any(k in label for k in ("L=3", "widths", "equal"))]
     checked = 0
     for label, args in picked:
         if check.dtype_of(args) != np.float64:
