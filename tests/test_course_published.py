@@ -26,8 +26,9 @@ def _L_model_backward_case():
 
 def _linear_activation_backward_case(activation):
     r = np.random.RandomState(2)
-    dA, A_prev, W, _b, Z = r.randn(1, 2), r.randn(3, 2), r.randn(1, 3), r.randn(1, 1), r.randn(1, 2)
-    return dA, A_prev, W, Z, activation
+    dA, A_prev, W = r.randn(1, 2), r.randn(3, 2), r.randn(1, 3)
+    r.randn(1, 1)  # b: drawn by the course, used by no backward formula
+    return dA, A_prev, W, r.randn(1, 2), activation
 
 
 def _linear_backward_case():

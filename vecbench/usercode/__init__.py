@@ -8,7 +8,8 @@ notebook's ``globals()``).
 """
 
 from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form
-from vecbench.usercode.judge import STATUSES, TIME_LIMIT, Found, FunctionVerdict, check_namespace, find, judge
+from vecbench.usercode.find import TIME_LIMIT, Found, find
+from vecbench.usercode.judge import STATUSES, FunctionVerdict, check_namespace, judge
 from vecbench.usercode.load import NOTEBOOK_NOTE, SKIPPED_IMPORTS, load
 
 __all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "SKIPPED_IMPORTS", "STATUSES",

@@ -1,5 +1,5 @@
-"""Find a learner's course functions, run them through the gate, and fold the
-findings into one verdict per function, in words a learner can act on.
+"""Run a learner's course functions through the gate, and fold the findings
+into one verdict per function, in words a learner can act on.
 
 Each function goes through ``vecbench.measure.check`` as an extra tier of
 its kernel (``yours``): the kernel's ladder and edge inputs, smallest first,
@@ -24,8 +24,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
-import signal
-import threading
 import time
 import traceback
 import warnings
@@ -36,39 +34,14 @@ from typing import Any
 import numpy as np
 
 import impls
-from impls.registry import Kernel, nbytes, shapes
-from vecbench import UsageError
+from impls.registry import Kernel, shapes
 from vecbench.measure import check
-from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form, expected_signatures, kernel_spec
+from vecbench.usercode.find import TIME_LIMIT, Found, Seen, TooSlow, cases_of, find, limit, loose
+from vecbench.usercode.forms import Form
 
-#: Seconds one call may take before the function is reported too slow.
-TIME_LIMIT = 10.0
 TIER = "yours"
 STATUSES = ("matches", "wrong", "crashed", "unstable", "too slow", "not found")
 FAILING = ("wrong", "crashed")
-
-
-class TooSlow(Exception):
-    """A call ran past the per-call time limit."""
-
-
-@dataclass
-class Found:
-    """A function of the learner's, and the form it was taken in (``form`` is
-    None when the name was looked for and not found)."""
-
-    name: str
-    kernel: str | None = None
-    form: str | None = None
-    tier_fn: Callable | None = None
-    spec: Kernel | None = None
-    form_spec: Form | None = None
-    fn: Callable | None = None
-    skipped: str | None = None
-
-    @property
-    def missing(self) -> bool:
-        return self.tier_fn is None
 
 
 @dataclass
@@ -106,105 +79,18 @@ class FunctionVerdict:
         return {**dataclasses.asdict(self), "ok": self.ok}
 
 
-# --- finding -------------------------------------------------------------------------------
-
-def _own(obj: Any, namespace: dict) -> bool:
-    """Whether ``obj`` was defined in the namespace (not imported from a helper module)."""
-    mod = namespace.get("__name__")
-    return mod is None or getattr(obj, "__module__", mod) == mod
-
-
-def _signature(fn: Callable) -> str:
-    try:
-        return f"{fn.__name__}{inspect.signature(fn)}"
-    except (TypeError, ValueError):
-        return fn.__name__
-
-
-def find(namespace: dict, time_limit: float = TIME_LIMIT) -> list[Found]:
-    """The course functions (and functions under vecbench's names) in ``namespace``.
-
-    Course names the namespace lacks come back as ``Found`` with ``missing``;
-    a function whose parameters fit none of its name's forms is a UsageError,
-    and so is a namespace with no course function at all.
-    """
-    found = []
-    for name, forms in FORMS.items():
-        obj = namespace.get(name)
-        if obj is None or not callable(obj) or isinstance(obj, type):
-            if name in COURSE_NAMES:
-                found.append(Found(name))
-            continue
-        if not _own(obj, namespace):
-            found.append(Found(name, skipped=f"imported from {obj.__module__}, not defined here"))
-            continue
-        fitting = [f for f in forms if f.fits(obj)]
-        if not fitting:
-            raise UsageError(f"{_signature(obj)} fits no form of {name}; expected {expected_signatures(name)}")
-        form = fitting[0] if len(fitting) == 1 else _probe(obj, fitting, time_limit)
-        spec = kernel_spec(form.kernel)
-        found.append(Found(name, form.kernel, form.describe, form.adapt(obj), spec, form, obj))
-    if all(f.missing for f in found):
-        raise UsageError(f"no course function found; looked for {', '.join(COURSE_NAMES)} "
-                         "(and vecbench's kernel names)")
-    return found
-
-
-def _cases(form: Form, spec: Kernel, dtype: Any, preset: str, seed: int) -> list[tuple[str, tuple]]:
-    cases = form.cases(spec, dtype, preset, seed) if form.cases else check.cases(spec, dtype, preset, seed)
-    return sorted(cases, key=lambda c: nbytes(c[1]))  # stable: the smallest input that shows a fault first
-
-
-def _probe(fn: Callable, forms: list[Form], time_limit: float) -> Form:
-    """The first of ``forms`` under which ``fn`` runs on a small input and returns the right structure."""
-    for form in forms:
-        spec = kernel_spec(form.kernel)
-        _, args = _cases(form, spec, np.float64, "quick", 0)[0]
-        tier = form.adapt(fn)
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"), _limit(time_limit):
-                warnings.simplefilter("ignore")
-                out = impls.as_python_scalars(tier(*check.snapshot(args)))
-            check.structural_error(_loose(out), _loose(check.reference_output(spec, args)), np.dtype(np.float64))
-        except Exception:
-            continue
-        return form
-    return forms[0]
-
-
-def _loose(obj: Any) -> Any:
-    """Values replaced by zeros: only the structure is compared when probing."""
+def _course_shapes(obj: Any) -> str:
     if isinstance(obj, np.ndarray):
-        return np.zeros(obj.shape, obj.dtype) if obj.dtype.kind == "f" else obj
-    if isinstance(obj, (tuple, list)):
-        return type(obj)(_loose(o) for o in obj)
-    if isinstance(obj, float):
-        return 0.0
-    return obj
-
-
-# --- running one call ----------------------------------------------------------------------
-
-class _limit:
-    """Raise TooSlow in the main thread after ``seconds`` (elsewhere: no limit)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.active = bool(seconds) and threading.current_thread() is threading.main_thread()
-
-    def __enter__(self):
-        if self.active:
-            def handler(signum, frame):
-                raise TooSlow(f"a call took more than {self.seconds:g} s")
-            self.previous = signal.signal(signal.SIGALRM, handler)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *exc):
-        if self.active:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        return False
+        return "(" + ", ".join(map(str, obj.shape)) + ("," if obj.ndim == 1 else "") + ")"
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k}: {_course_shapes(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, tuple):
+        return "(" + ", ".join(_course_shapes(o) for o in obj) + ")"
+    if isinstance(obj, list):
+        return "[" + ", ".join(_course_shapes(o) for o in obj) + "]"
+    if isinstance(obj, str):
+        return repr(obj)
+    return type(obj).__name__
 
 
 class _Recorder:
@@ -223,7 +109,7 @@ class _Recorder:
         self.reset()
         start = time.perf_counter()
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"), _limit(self.time_limit):
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"), limit(self.time_limit):
                 warnings.simplefilter("always")
                 self.out = self.tier(*args)
         except BaseException as exc:
@@ -302,7 +188,7 @@ def judge(found: Found, dtypes: Iterable[str] = ("float64",), preset: str = "qui
     unstable: list[str] = []
     for dtype in dtypes:
         dtype = np.dtype(dtype)
-        cases = _cases(form, spec, dtype, preset, seed)
+        cases = cases_of(form, spec, dtype, preset, seed)
         for label, args in cases:
             problem = _judge_case(kernel, form, found, recorder, label, args, dtype)
             verdict.checked += 1
@@ -338,8 +224,12 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
                 dtype: np.dtype) -> tuple[str, str] | None:
     reference = check.reference_output(kernel, args)
     before = check.snapshot(args)
+    if isinstance(getattr(found.tier_fn, "fn", None), Seen):
+        found.tier_fn.fn.args = None
     v = check.check_tier(kernel, TIER, args, label, reference)
-    on = f"on input '{label}' (shapes {_input_shapes(args)}, {dtype})"
+    seen = getattr(getattr(found.tier_fn, "fn", None), "args", None)
+    shown = ", ".join(_course_shapes(a) for a in seen) if seen is not None else _input_shapes(args)
+    on = f"on input '{label}' (your function was given {shown}; {dtype})"
     exc = recorder.exc
     if isinstance(exc, TooSlow):
         return "too slow", f"{exc} {on}; the limit is per call, on small inputs"
@@ -364,7 +254,7 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
         return "unstable", f"NaN or inf in its output where the reference is finite {on}" + (
             f" ({recorder.warned[0]})" if recorder.warned else "")
     if any(key in label for key in form.finite_only):
-        structure = _first_structural(_loose(out), _loose(reference), dtype, form)
+        structure = _first_structural(loose(out), loose(reference), dtype, form)
         if structure:
             return "wrong", f"{structure} {on}"
         return _warned(recorder, on, finite_ref)
@@ -373,8 +263,8 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
         if structure:
             return "wrong", f"{structure} {on}"
         name, err = _worst_output(out, reference, dtype, form)
-        return "wrong", (f"{name} differs from the reference {on}: largest error {err:.3g} of the largest "
-                         f"reference value, tolerance {v.tolerance:.3g}")
+        return "wrong", (f"{name} differs from the reference {on}: largest error {err:.3g} times the largest "
+                         f"reference value, where {v.tolerance:.3g} is tolerated")
     return _warned(recorder, on, finite_ref)
 
 
