@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from vecbench import UsageError, usercode
@@ -208,3 +209,32 @@ def test_notebook_imports_that_fail_are_skipped_and_noted(tmp_path):
     assert "testCases_v4a" in ns[usercode.SKIPPED_IMPORTS][0]
     (verdict,) = [v for v in usercode.check_namespace(ns) if v.name == "L2"]
     assert verdict.status == "matches"
+
+
+def test_a_missing_return_is_named_and_prints_do_not_reach_the_report(capsys):
+    ns = namespace("""
+        import numpy as np
+        def softmax(x):
+            print("debugging", x.shape)
+            s = np.exp(x - x.max(axis=1, keepdims=True))
+            s / s.sum(axis=1, keepdims=True)
+    """)
+    (verdict,) = [v for v in usercode.check_namespace(ns) if v.name == "softmax"]
+    assert verdict.status == "wrong" and "returned None" in str(verdict)
+    assert "debugging" not in capsys.readouterr().out
+
+
+def test_course_style_function_reproduces_the_courses_published_gradients():
+    # through the adapter: the course's caches ((A_prev, W, b), Z) and its grads dict
+    from tests.test_course_published import CASES
+
+    (found,) = [f for f in usercode.find(usercode.load(LEARNER / "course_correct.py")) if f.name == "L_model_backward"]
+    _, args, expected, _ = CASES[0]
+    for (dW, db), (dW_gold, db_gold) in zip(found.tier_fn(*args), expected, strict=True):
+        np.testing.assert_allclose(dW, dW_gold, rtol=2e-7, atol=1e-8)
+        np.testing.assert_allclose(db, db_gold, rtol=2e-7, atol=1e-8)
+
+
+def test_impl_takes_no_kernel_names(capsys):
+    assert main(["check", "sigmoid", "--impl", str(LEARNER / "slips.py")]) == 2
+    assert "give no KERNEL or --tier" in capsys.readouterr().err

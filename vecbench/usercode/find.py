@@ -11,7 +11,9 @@ the judge share.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import signal
 import threading
 import warnings
@@ -109,7 +111,8 @@ def _probe(fn: Callable, forms: list[Form], time_limit: float) -> Form:
         _, args = cases_of(form, spec, np.float64, "quick", 0)[0]
         tier = form.adapt(fn)
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"), limit(time_limit):
+            with (warnings.catch_warnings(), np.errstate(all="ignore"), limit(time_limit),
+                  contextlib.redirect_stdout(io.StringIO())):
                 warnings.simplefilter("ignore")
                 out = impls.as_python_scalars(tier(*check.snapshot(args)))
             check.structural_error(loose(out), loose(check.reference_output(spec, args)), np.dtype(np.float64))

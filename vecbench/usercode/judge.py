@@ -21,8 +21,10 @@ differences of the kernel's cost. The per-input findings become one status:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
+import io
 import math
 import time
 import traceback
@@ -109,7 +111,8 @@ class _Recorder:
         self.reset()
         start = time.perf_counter()
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"), limit(self.time_limit):
+            with (warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"),
+                  limit(self.time_limit), contextlib.redirect_stdout(io.StringIO())):  # a learner's prints
                 warnings.simplefilter("always")
                 self.out = self.tier(*args)
         except BaseException as exc:
@@ -249,6 +252,8 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
         return "wrong", (f"it changed its input {', '.join(changed)} in place {on}; "
                          "work on a copy (np.copy) or build a new array")
     out = impls.as_python_scalars(recorder.out)
+    if out is None:
+        return "wrong", f"it returned None (is its return statement missing?) {on}"
     finite_ref = check.all_finite(reference)
     if finite_ref and not check.all_finite(out):
         return "unstable", f"NaN or inf in its output where the reference is finite {on}" + (

@@ -15,7 +15,9 @@ is a one-line ``UsageError`` naming the file and, where it applies, the line.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
+import io
 import sys
 import traceback
 import uuid
@@ -62,7 +64,7 @@ def _load_module(path: Path) -> dict[str, Any]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look modules up by name
     try:
-        with _importable_from(path.parent):
+        with _importable_from(path.parent), contextlib.redirect_stdout(io.StringIO()):  # its prints
             spec.loader.exec_module(module)
     except Exception as exc:
         raise UsageError(f"{path}: importing it raised {_where(exc, str(path))}") from None
