@@ -17,9 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from vecbench import UsageError, files
 from vecbench.cli import compare as compare_cli
-from vecbench.cli.args import add_plant_option, positive_int, resolve_tiers, seconds
+from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
 from vecbench.measure import results, state, timing
-from vecbench.measure.sweep import Settings
+from vecbench.measure.sweep import Settings, max_passes
 from vecbench.training import workloads
 from vecbench.verdict import ab, stats
 from vecbench.verdict.compare import REGRESSIONS, compare, document, summary
@@ -44,6 +44,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="allocator state of both sides (default: warm)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the step order")
     compare_cli.add_judge_options(p, threshold_default=ab.THRESHOLD, min_time_default=ab.MIN_TIME)
+    add_passes_option(p, "as many as the plan allows, so that the two sides take turns as often as they can")
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
@@ -54,10 +55,11 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    check_passes(args.passes, args.preset)
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, seed=args.seed, threads=args.threads,
                         kernels=[k.name for k in kernels], tiers=resolve_tiers(args.tiers), sizes=args.sizes,
-                        allocator=args.allocator)
+                        allocator=args.allocator, passes=args.passes or max_passes(args.preset))
     out = args.out or ab.default_out()
     paths = [out, *ab.run_paths(out)]
     for path in paths:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import impls
 from vecbench import UsageError
+from vecbench.measure.sweep import max_passes
 
 
 def positive_int(text: str) -> int:
@@ -87,6 +88,20 @@ def planted(text: str) -> tuple[str, float]:
     if fraction <= 0:
         raise argparse.ArgumentTypeError(f"{text!r}: a planted slowdown must be more than 0%")
     return tier, fraction
+
+
+def add_passes_option(p: argparse.ArgumentParser, default_help: str) -> None:
+    """``--passes N``: how many passes over the plan share each record's samples."""
+    p.add_argument("--passes", type=positive_int, metavar="N",
+                   help="spread each record's samples over N passes over the whole plan, at most its fewest "
+                        f"samples per record (quick 5, default and large 3); default: {default_help}")
+
+
+def check_passes(passes: int | None, preset: str) -> None:
+    """A UsageError when ``passes`` exceeds what ``preset``'s samples allow."""
+    if passes and passes > max_passes(preset):
+        raise UsageError(f"--passes {passes}: the {preset} plan takes at least {max_passes(preset)} samples "
+                         f"per record, so at most {max_passes(preset)} passes")
 
 
 def add_plant_option(p: argparse.ArgumentParser, whom: str) -> None:

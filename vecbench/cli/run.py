@@ -15,7 +15,7 @@ from rich.console import Console
 
 from impls.registry import Kernel
 from vecbench import UsageError, VecbenchError, usercode
-from vecbench.cli.args import add_plant_option, positive_int, resolve_tiers, seconds
+from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
 from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
 from vecbench.measure.sweep import BUDGETS, Settings
@@ -57,6 +57,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", type=seconds, default=usercode.TIME_LIMIT, metavar="S",
                    help="with --impl: seconds one call of a learner's function may take while it is checked "
                         f"(default {usercode.TIME_LIMIT:g})")
+    add_passes_option(p, "the preset's (quick 2, default and large 3)")
     add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
@@ -110,6 +111,7 @@ def worker_share(text: str) -> tuple[int, int]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    check_passes(args.passes, args.preset)
     if args.impl:
         kernels, impl, tiers = with_impls(args)
     else:
@@ -119,7 +121,8 @@ def handle(args: argparse.Namespace) -> int:
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
                         tiers=tiers, sizes=args.sizes,
                         allocator=args.allocator, processes=args.processes, worker=args.worker,
-                        plant=dict(args.plant_slowdown), impl={t: i["path"] for t, i in impl.items()})
+                        plant=dict(args.plant_slowdown), impl={t: i["path"] for t, i in impl.items()},
+                        passes=args.passes)
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():

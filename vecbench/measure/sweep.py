@@ -30,7 +30,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,8 @@ class Settings:
     plant: dict[str, float] = field(default_factory=dict)
     #: The learner's files timed beside the tiers (``--impl``): tier -> path.
     impl: dict[str, str] = field(default_factory=dict)
+    #: Passes the samples are spread over, instead of the preset's (``max_passes`` at most).
+    passes: int | None = None
 
     def budgeted(self, tier: str) -> bool:
         """Whether the budget applies to ``tier``: the loops, and a learner's code, which may be loops too."""
@@ -83,7 +85,10 @@ class Settings:
         return self.plant.get(tier, self.plant.get(PLANT_ALL, 0.0))
 
     def plan(self) -> timing.Plan:
-        return timing.PLANS[self.preset].split(self.worker[1] if self.worker else 1)
+        plan = timing.PLANS[self.preset]
+        if self.passes:
+            plan = replace(plan, passes=self.passes)
+        return plan.split(self.worker[1] if self.worker else 1)
 
     def budget_seconds(self) -> float:
         return BUDGETS[self.preset] if self.budget is None else self.budget
@@ -98,6 +103,8 @@ class Settings:
             argv += ["--allocator", self.allocator]
         if self.processes > 1:
             argv += ["--processes", str(self.processes)]
+        if self.passes:
+            argv += ["--passes", str(self.passes)]
         if self.worker:
             argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
         for tier, fraction in self.plant.items():
@@ -114,6 +121,12 @@ class Settings:
         d["budget"] = self.budget_seconds()
         d["plan"] = asdict(self.plan())
         return d
+
+
+def max_passes(preset: str) -> int:
+    """The most passes a preset's samples can be spread over: one sample each, for every tier."""
+    plan = timing.PLANS[preset]
+    return min(plan.min_repeat, plan.loop_min)
 
 
 def work_of(kernel: Kernel, args: tuple, n: int) -> float:
