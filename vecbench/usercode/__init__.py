@@ -9,8 +9,9 @@ notebook's ``globals()``).
 
 from vecbench.usercode.forms import COURSE_NAMES, FORMS, Form
 from vecbench.usercode.find import TIME_LIMIT, Found, find
-from vecbench.usercode.judge import STATUSES, FunctionVerdict, check_namespace, judge
+from vecbench.usercode.judge import (STATUSES, FunctionVerdict, check_namespace, judge, missing_line,
+                                     summary_line)
 from vecbench.usercode.load import NOTEBOOK_NOTE, SKIPPED_IMPORTS, load
 
 __all__ = ["COURSE_NAMES", "FORMS", "Form", "Found", "FunctionVerdict", "NOTEBOOK_NOTE", "SKIPPED_IMPORTS", "STATUSES",
-           "TIME_LIMIT", "check_namespace", "find", "judge", "load"]
+           "TIME_LIMIT", "check_namespace", "find", "judge", "load", "missing_line", "summary_line"]

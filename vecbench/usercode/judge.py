@@ -310,6 +310,22 @@ def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]],
     return None, checked
 
 
+def missing_line(verdicts: list[FunctionVerdict]) -> str | None:
+    """The one line naming every function looked for and not found (None when none is missing)."""
+    missing = [v for v in verdicts if v.status == "not found"]
+    if not missing:
+        return None
+    return "not found: " + ", ".join(v.name + (f" ({v.detail[0]})" if v.detail else "") for v in missing)
+
+
+def summary_line(verdicts: list[FunctionVerdict]) -> str:
+    """The check's last line: whether any function failed, and how many got each verdict."""
+    counts = {s: sum(v.status == s for v in verdicts) for s in STATUSES}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    failed = sum(not v.ok for v in verdicts)
+    return f"{failed} function(s) wrong or crashed ({summary})" if failed else f"no function wrong or crashed ({summary})"
+
+
 def check_namespace(namespace: dict, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
                     time_limit: float = TIME_LIMIT) -> list[FunctionVerdict]:
     """A verdict for every course function looked for in ``namespace`` (files and ``globals()`` alike)."""
