@@ -69,10 +69,13 @@ class FunctionVerdict:
         if self.form:
             head += f" ({self.form})"
         if self.status == "matches":
-            head += f": {self.checked} inputs agree with the reference"
-            if self.gradients:
-                head += f", and its gradients with finite differences on {self.gradients}"
+            head += f": {self.covered()}"
         return [head] + [f"  {d}" for d in self.detail] + [f"  note: {n}" for n in self.notes]
+
+    def covered(self) -> str:
+        """What a match covered: the inputs, and the gradient checks."""
+        text = f"{self.checked} inputs agree with the reference"
+        return text + (f", and its gradients with finite differences on {self.gradients}" if self.gradients else "")
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -323,7 +326,8 @@ def summary_line(verdicts: list[FunctionVerdict]) -> str:
     counts = {s: sum(v.status == s for v in verdicts) for s in STATUSES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     failed = sum(not v.ok for v in verdicts)
-    return f"{failed} function(s) wrong or crashed ({summary})" if failed else f"no function wrong or crashed ({summary})"
+    return f"{failed} function(s) wrong or crashed ({summary})" if failed else \
+        f"no function wrong or crashed ({summary})"
 
 
 def check_namespace(namespace: dict, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
