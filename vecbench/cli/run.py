@@ -13,7 +13,8 @@ from typing import Any
 
 from rich.console import Console
 
-from vecbench import UsageError, VecbenchError
+from impls.registry import Kernel
+from vecbench import UsageError, VecbenchError, usercode
 from vecbench.cli.args import add_plant_option, positive_int, resolve_tiers, seconds
 from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
@@ -48,6 +49,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--processes", type=positive_int, default=1, metavar="N",
                    help="spread each record's samples over N fresh processes, one after the other, so that "
                         "nothing earlier in one process carries into a figure (default: 1)")
+    p.add_argument("--impl", nargs="+", metavar="PATH", default=[],
+                   help="also time your own course functions (.py files or .ipynb notebooks), each file a tier "
+                        "named after it, beside the built-in tiers of the kernels they match (checked first, "
+                        "as by vecbench check --impl; a function that does not match is not timed); without "
+                        "--kernels, only those kernels run")
+    p.add_argument("--time-limit", type=seconds, default=usercode.TIME_LIMIT, metavar="S",
+                   help="with --impl: seconds one call of a learner's function may take while it is checked "
+                        f"(default {usercode.TIME_LIMIT:g})")
     add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
@@ -55,6 +64,42 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the tier order")
     p.add_argument("--out", type=Path, metavar="PATH",
                    help="write the run here (never overwritten; default: a new file under results/runs/)")
+
+
+def with_impls(args: argparse.Namespace) -> tuple[list[Kernel], dict[str, dict], list[str] | None]:
+    """``--impl``: the kernels to run with the learner's tiers, what to record of each file, the tiers."""
+    matched, impl = usercode.from_files(args.impl, args.dtype, args.seed, args.time_limit)
+    if not args.worker:
+        print_impl(impl)
+    if args.kernels:
+        known = [n for n in args.kernels if n not in matched]
+        builtin = {k.name: k for k in workloads.resolve(known)} if known else {}
+        kernels = [matched.get(n) or builtin[n] for n in dict.fromkeys(args.kernels)]
+    else:
+        kernels = list(matched.values())
+    if not kernels:
+        raise VecbenchError("no function matched the reference, so there is nothing of yours to time "
+                            "(see the verdicts above; vecbench check --impl PATH says more)")
+    tiers = None
+    if args.tiers:
+        mine = [t for t in args.tiers if t in impl]
+        tiers = [*(resolve_tiers([t for t in args.tiers if t not in impl]) or []), *mine]
+    return kernels, impl, tiers
+
+
+def print_impl(impl: dict[str, dict]) -> None:
+    """One line per file: which functions will be timed, then each one that will not, and why."""
+    out = Console(stderr=True, highlight=False, soft_wrap=True)
+    for tier, i in impl.items():
+        verdicts = [v for v in i["verdicts"] if v["status"] != "not found"]
+        timed = [v for v in verdicts if v["status"] == "matches" and v["kernel"] in i["timed"]]
+        out.print(f"{i['path']}: {len(timed)} of {len(verdicts)} functions found match the reference and are "
+                  f"timed as tier [bold]{tier}[/]" + (" (only its imports and definitions ran)" if i["notebook"]
+                                                       else ""))
+        for v in verdicts:
+            if v not in timed:
+                why = v["detail"][0] if v["detail"] else "; ".join(v["notes"])
+                out.print(f"  not timed: {v['name']}: {v['status']}" + (f": {why}" if why else ""))
 
 
 def worker_share(text: str) -> tuple[int, int]:
@@ -65,12 +110,16 @@ def worker_share(text: str) -> tuple[int, int]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    kernels = workloads.resolve(args.kernels, training=not args.no_training)
+    if args.impl:
+        kernels, impl, tiers = with_impls(args)
+    else:
+        kernels, impl = workloads.resolve(args.kernels, training=not args.no_training), {}
+        tiers = resolve_tiers(args.tiers)
     settings = Settings(preset=args.preset, dtype=args.dtype, timer=args.timer, seed=args.seed,
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
-                        tiers=resolve_tiers(args.tiers), sizes=args.sizes,
+                        tiers=tiers, sizes=args.sizes,
                         allocator=args.allocator, processes=args.processes, worker=args.worker,
-                        plant=dict(args.plant_slowdown))
+                        plant=dict(args.plant_slowdown), impl={t: i["path"] for t, i in impl.items()})
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():
@@ -78,6 +127,8 @@ def handle(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     if args.processes > 1 and not args.worker:
         doc = workers.run_workers(settings, args.processes)
+        if impl:
+            doc["impl"] = impl
         return summarize(doc, save_quietly(doc, args.out), console)
     with ExitStack() as stack:
         try:
@@ -85,6 +136,8 @@ def handle(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         doc = execute(settings, kernels, console)
+    if impl:
+        doc["impl"] = impl
     path = save_quietly(doc, args.out)
     if args.worker:  # the parent speaks for the whole run
         return 130 if not doc["complete"] else 0

@@ -13,6 +13,7 @@ A run document::
       "settings": {preset, dtype, timer, timer_tick, seed, budget, threads,
                    kernels, tiers, sizes, plan},
       "machine": {...}              # vecbench.measure.machine.describe()
+      "impl": {tier: {path, notebook, timed: [kernel ...], verdicts: [...]}},  # --impl only
       "records": [record, ...]
     }
 
@@ -24,7 +25,7 @@ A record is one kernel x tier x size::
      "page_faults", "faults_per_call",                      # per call, beside each sample; their median
      "flops", "bytes", "gflops", "gbytes_per_s", "intensity",
      "elements", "elements_per_s",                          # kernels built on exp/log/tanh only
-     "speedup_vs_python", "speedup_vs_numpy",
+     "speedup_vs_python", "speedup_vs_numpy", "speedup_vs_numba",
      "reason", "estimate"}                                  # why not timed; predicted seconds per call
 
 Times are seconds per call. Non-finite numbers are stored as null, so every
@@ -36,6 +37,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -173,9 +175,11 @@ def key(rec: dict[str, Any]) -> tuple[str, str, int, str]:
 CORE_ORDER = ("python", "numpy", "numba")
 
 
-def tiers_in(records: list[dict[str, Any]]) -> list[str]:
+def tiers_in(records: list[dict[str, Any]], last: Iterable[str] = ()) -> list[str]:
+    """The records' tiers: the core tiers in order, the other tiers sorted, then ``last`` (a learner's)."""
+    last = [t for t in last if any(r["tier"] == t for r in records)]
     core = [t for t in CORE_ORDER if any(r["tier"] == t for r in records)]
-    return core + sorted({r["tier"] for r in records} - set(core))
+    return core + sorted({r["tier"] for r in records} - set(core) - set(last)) + last
 
 
 def short(text: str, width: int = 70) -> str:

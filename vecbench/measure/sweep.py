@@ -71,6 +71,12 @@ class Settings:
     worker: tuple[int, int] | None = None  # (i, n): this process is worker i of n
     #: Planted slowdowns, tier (or ``"all"``) -> fraction: for measuring verdicts only (``timing.Call``).
     plant: dict[str, float] = field(default_factory=dict)
+    #: The learner's files timed beside the tiers (``--impl``): tier -> path.
+    impl: dict[str, str] = field(default_factory=dict)
+
+    def budgeted(self, tier: str) -> bool:
+        """Whether the budget applies to ``tier``: the loops, and a learner's code, which may be loops too."""
+        return tier in BUDGETED_TIERS or tier in self.impl
 
     def plant_of(self, tier: str) -> float:
         """The planted slowdown of ``tier`` (0 when none)."""
@@ -96,6 +102,8 @@ class Settings:
             argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
         for tier, fraction in self.plant.items():
             argv += ["--plant-slowdown", f"{tier}:{fraction:.6g}"]
+        if self.impl:
+            argv += ["--impl", *self.impl.values()]
         for flag, values in (("--kernels", self.kernels), ("--tiers", self.tiers), ("--sizes", self.sizes)):
             if values:
                 argv += [flag, *map(str, values)]
@@ -245,7 +253,7 @@ class Sweep:
                 first[tier], _ = calls[tier].first_call()
             except Exception:  # the gate below runs it again and records why
                 continue
-            if tier in BUDGETED_TIERS and 0 < self.budget < first[tier]:
+            if self.settings.budgeted(tier) and 0 < self.budget < first[tier]:
                 # one reading can be a hiccup of the machine: skip only if a second agrees
                 again = min(first[tier], calls[tier].sample(1))
                 if again > self.budget:
@@ -285,11 +293,13 @@ class Sweep:
         return [out[t] for t in tiers]
 
     def call(self, kernel: Kernel, tier: str, args: tuple) -> timing.Call:
-        return timing.Call(kernel.tiers[tier], args, self.timer, kernel.mutates, nbytes(args),
-                           plant=self.settings.plant_of(tier))
+        fn = kernel.tiers[tier]
+        if hasattr(fn, "timed"):  # a learner's function: timed on its course-form arguments, built here
+            fn, args = fn.timed(*args)
+        return timing.Call(fn, args, self.timer, kernel.mutates, nbytes(args), plant=self.settings.plant_of(tier))
 
     def over_budget(self, kernel: Kernel, tier: str, work: float) -> dict[str, Any] | None:
-        if tier not in BUDGETED_TIERS or self.budget <= 0:
+        if not self.settings.budgeted(tier) or self.budget <= 0:
             return None
         fit = predict(self.history.get((kernel.name, tier), []), work)
         if fit is None or fit[0] <= self.budget:
@@ -321,12 +331,12 @@ class Sweep:
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
             self.settled += timing.quiesce()
             try:
-                if tier in BUDGETED_TIERS and first[tier] >= self.min_sample_time:
+                if self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
                     # loops do not compile: their first call already proves one call is enough
                     number[tier], sample_time = 1, first[tier]
                 else:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
-                shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=tier in BUDGETED_TIERS))
+                shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=self.settings.budgeted(tier)))
                 samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
                                                     shares[tier][0])
             except Exception as exc:  # passed the gate, then raised on a later call
@@ -375,8 +385,8 @@ class Sweep:
         for tier in order:
             call = self.call(kernel, tier, args)
             try:
-                self.settled += core.warm(call.fn, args, kernel.mutates,
-                                          call=step.number[tier] > 1 or tier not in BUDGETED_TIERS)
+                self.settled += core.warm(call.fn, call.args, kernel.mutates,
+                                          call=step.number[tier] > 1 or not self.settings.budgeted(tier))
                 taken[tier] = self.take_samples(f"{kernel.name} n={n} {tier}", call, step.number[tier],
                                                 wanted[tier])
             except Exception as exc:
@@ -384,7 +394,7 @@ class Sweep:
         for tier, update in failed.items():
             record = step.records[tier]
             for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
-                        "gflops", "gbytes_per_s", "elements_per_s", "speedup_vs_python", "speedup_vs_numpy"):
+                        "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
                 record.pop(key, None)
             record.update(update)
         for tier, (samples, faults) in taken.items():
@@ -410,8 +420,13 @@ def raised(exc: Exception) -> dict[str, Any]:
     return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
 
 
+#: The tiers every record's speed-up is taken against, and the keys they are stored under.
+BASELINES = ("python", "numpy", "numba")
+SPEEDUP_KEYS = tuple(f"speedup_vs_{b}" for b in BASELINES)
+
+
 def add_speedups(records: list[dict[str, Any]]) -> None:
-    """Throughput from the cost model and speed-ups vs python and numpy, in place."""
+    """Throughput from the cost model and speed-ups vs python, numpy and numba, in place."""
     medians = {r["tier"]: r["stats"]["median"] for r in records if r.get("status") == "ok"}
     for r in records:
         if r.get("status") != "ok":
@@ -421,6 +436,6 @@ def add_speedups(records: list[dict[str, Any]]) -> None:
         r["gbytes_per_s"] = r["bytes"] / t / 1e9 if t > 0 else None
         if r.get("elements"):
             r["elements_per_s"] = r["elements"] / t if t > 0 else None
-        for ref in ("python", "numpy"):
+        for ref in BASELINES:
             base = medians.get(ref)
             r[f"speedup_vs_{ref}"] = base / t if base and t > 0 else None

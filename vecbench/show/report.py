@@ -14,6 +14,7 @@ import html
 import os
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +72,20 @@ def grouped(records: list[dict[str, Any]]) -> dict[str, dict[int, dict[str, dict
     return out
 
 
-def speedup_columns(tiers: list[str]) -> list[tuple[str, str]]:
-    """(tier, baseline) pairs worth a column: every tier vs python, the rest vs numpy too."""
+def speedup_columns(tiers: list[str], user: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(tier, baseline) pairs worth a column: every tier vs python, the rest vs numpy too, and a
+    learner's tiers (``user``) vs numba as well."""
     cols = [(t, "python") for t in tiers if t != "python" and "python" in tiers]
     cols += [(t, "numpy") for t in tiers if t not in ("python", "numpy") and "numpy" in tiers]
+    cols += [(t, "numba") for t in tiers if t in user and "numba" in tiers]
     return cols
 
 
 def summary_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The speed-up table: one row per kernel x size."""
-    tiers = results.tiers_in(doc["records"])
-    cols = speedup_columns(tiers)
+    user = list(doc.get("impl", {}))
+    tiers = results.tiers_in(doc["records"], last=user)
+    cols = speedup_columns(tiers, user)
     headers = ["kernel", "n", *tiers, *[f"{t} vs {b}" for t, b in cols]]
     rows = []
     for kernel, sizes in grouped(doc["records"]).items():
@@ -181,6 +185,7 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
         ("p", "Times are medians per call with the interquartile range relative to the median. "
               "≈ marks a speed-up against the loops' predicted time where they were skipped over budget."),
     ]
+    blocks += impl_blocks(doc)
     if any(r["kernel"].startswith("train-") for r in records):
         blocks.append(("p", "train-<model> rows are training workloads: one call is one whole training iteration "
                             "(forward, cost, backward, update) composed of one tier's kernels, n is the number of "
@@ -221,6 +226,23 @@ def page_blocks(doc: dict[str, Any], source: str) -> tuple[list[tuple], dict[str
     return blocks, images
 
 
+def impl_blocks(doc: dict[str, Any]) -> list[tuple]:
+    """``--impl``: each learner's file, its tier, and every function's verdict (why one was not timed)."""
+    blocks: list[tuple] = []
+    for tier, impl in doc.get("impl", {}).items():
+        verdicts = [v for v in impl["verdicts"] if v["status"] != "not found"]
+        blocks += [("h2", f"Your code: {impl['path']} as tier {tier}"),
+                   ("p", f"{len(impl['timed'])} of the {len(verdicts)} course functions found in it matched the "
+                         "reference (the ladder, edge inputs and, for backward functions, finite-difference "
+                         "gradients) and were timed as tier " + tier + ", each on the course-form arguments "
+                         "built once before timing; a function that did not match was never timed."
+                         + (" Only the notebook's imports and definitions ran." if impl.get("notebook") else "")),
+                   ("table", ["function", "verdict", "form", "kernel", "why"],
+                    [[v["name"], v["status"], v.get("form") or "", v.get("kernel") or "",
+                      "; ".join(v["detail"] + [f"note: {n}" for n in v["notes"]])] for v in verdicts])]
+    return blocks
+
+
 def fmt_faults(faults: float | None) -> str:
     """Page faults per call: whole numbers, a dash where not counted."""
     return "—" if faults is None else f"{faults:,.0f}" if faults >= 1 else f"{faults:.2g}"
@@ -228,7 +250,7 @@ def fmt_faults(faults: float | None) -> str:
 
 def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
     headers = ["n", "shapes", "tier", "median", "IQR", "min", "calls × samples", "first call", "faults/call",
-               "GFLOP/s", "GB/s", "vs python", "vs numpy", "max error"]
+               "GFLOP/s", "GB/s", "vs python", "vs numpy", "vs numba", "max error"]
     rows = []
     for n, by_tier in sizes.items():
         for tier, r in by_tier.items():
@@ -236,7 +258,7 @@ def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list
             err = verdict.get("error")
             base = [str(n), results.short(results.shape_text(r.get("shapes", "")), 40), tier]
             if r["status"] != "ok":
-                rows.append(base + [cell(r), "", "", "", "", "", "", "", "", "",
+                rows.append(base + [cell(r), "", "", "", "", "", "", "", "", "", "",
                                     f"{err:.1e}" if err is not None else ""])
                 continue
             st = r["stats"]
@@ -246,6 +268,7 @@ def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list
                                 f"{r['gflops']:.3g}" if r.get("gflops") else "—",
                                 f"{r['gbytes_per_s']:.3g}" if r.get("gbytes_per_s") else "—",
                                 fmt_x(r.get("speedup_vs_python")), fmt_x(r.get("speedup_vs_numpy")),
+                                fmt_x(r.get("speedup_vs_numba")),
                                 f"{err:.1e}" if err is not None else "—"])
     return headers, rows
 

@@ -84,14 +84,24 @@ def layer_pairs(d: Any, L: int, a: str, b: str, what: str) -> list[tuple]:
 
 class Adapted:
     """The learner's function behind the kernel's signature; ``notes`` collects
-    what the course allows but a learner should know (an update in place)."""
+    what the course allows but a learner should know (an update in place).
 
-    def __init__(self, fn: Callable, call: Callable) -> None:
-        self.fn, self._call, self.notes = fn, call, set()
+    ``course(*args)`` builds the course's arguments from the kernel's (the
+    kernel's own by default): ``timed`` calls the learner's function on them
+    directly, so that a timing holds the learner's code and nothing of the
+    adapter's translation.
+    """
+
+    def __init__(self, fn: Callable, call: Callable, course: Callable = lambda *args: args) -> None:
+        self.fn, self._call, self.course, self.notes = fn, call, course, set()
         self.__name__ = getattr(fn, "__name__", "learner")
 
     def __call__(self, *args: Any) -> Any:
         return self._call(self, *args)
+
+    def timed(self, *args: Any) -> tuple[Callable, tuple]:
+        """The learner's own function and its course-form arguments, built once from the kernel's."""
+        return self.fn, self.course(*args)
 
 
 def as_direct(fn):
@@ -127,33 +137,39 @@ def as_logistic_predict(fn):
 
 
 def as_shallow_predict(fn):
-    def call(self, X, W1, b1, W2, b2):
-        return as_dtype(fn({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X), X.dtype)
-    return Adapted(fn, call)
+    def course(X, W1, b1, W2, b2):
+        return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X
+    return Adapted(fn, lambda self, X, *params: as_dtype(fn(*course(X, *params)), X.dtype), course)
 
 
 def as_forward_propagation(fn):
-    def call(self, X, W1, b1, W2, b2):
-        A2, cache = pair(fn(X, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}), 2, "forward_propagation")
+    def course(X, W1, b1, W2, b2):
+        return X, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+    def call(self, *args):
+        A2, cache = pair(fn(*course(*args)), 2, "forward_propagation")
         return A2, entry(cache, "Z1", "cache"), entry(cache, "A1", "cache"), entry(cache, "Z2", "cache")
-    return Adapted(fn, call)
+    return Adapted(fn, call, course)
 
 
 def as_backward_propagation(fn):
-    def call(self, X, Y, W1, W2, A1, A2):
+    def course(X, Y, W1, W2, A1, A2):
         b1, b2 = np.zeros((W1.shape[0], 1), W1.dtype), np.zeros((W2.shape[0], 1), W2.dtype)
         with np.errstate(all="ignore"):  # the pre-activations, for code that reads them (the course's does not)
             Z1, Z2 = np.arctanh(A1), np.log(A2) - np.log1p(-A2)
-        grads = fn({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}, X, Y)
+        return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}, X, Y
+
+    def call(self, *args):
+        grads = fn(*course(*args))
         return tuple(entry(grads, k, "grads") for k in ("dW1", "db1", "dW2", "db2"))
-    return Adapted(fn, call)
+    return Adapted(fn, call, course)
 
 
 def as_cost(extra: bool):
     def adapt(fn):
-        def call(self, A, Y):
-            return number(fn(A, Y, {}) if extra else fn(A, Y), "cost")
-        return Adapted(fn, call)
+        def course(A, Y):
+            return (A, Y, {}) if extra else (A, Y)
+        return Adapted(fn, lambda self, *args: number(fn(*course(*args)), "cost"), course)
     return adapt
 
 
@@ -164,13 +180,16 @@ def as_update(fn):
     ``-=`` would change the arrays themselves; both are allowed by the course's
     contract, so the learner gets copies, and what it did to them is a note.
     """
-    def call(self, params, grads, learning_rate):
-        given = {k: v.copy() for k, v in param_dict(params).items()}
-        passed = dict(given)
-        originals = {k: v.copy() for k, v in given.items()}
+    def course(params, grads, learning_rate):
         gdict = {}
         for l, (dW, db) in enumerate(grads, start=1):
             gdict[f"dW{l}"], gdict[f"db{l}"] = dW, db
+        return {k: v.copy() for k, v in param_dict(params).items()}, gdict, learning_rate
+
+    def call(self, params, grads, learning_rate):
+        given, gdict, _ = course(params, grads, learning_rate)
+        passed = dict(given)
+        originals = {k: v.copy() for k, v in given.items()}
         out = fn(passed, gdict, learning_rate)
         if any(passed.get(k) is not v for k, v in given.items()):
             self.notes.add("it rebinds the entries of the parameters dict it is given (the course's "
@@ -179,7 +198,7 @@ def as_update(fn):
             self.notes.add("it changes the parameter arrays it is given in place (allowed for update_parameters: "
                            "the caller's arrays change)")
         return layer_pairs(out, len(params), "W", "b", "the returned parameters")
-    return Adapted(fn, call)
+    return Adapted(fn, call, course)
 
 
 def as_linear_forward(fn):
@@ -195,8 +214,11 @@ def as_linear_activation_forward(fn):
 
 
 def as_L_model_forward(fn):
+    def course(X, params):
+        return X, param_dict(params)
+
     def call(self, X, params):
-        AL, caches = pair(fn(X, param_dict(params)), 2, "L_model_forward")
+        AL, caches = pair(fn(*course(X, params)), 2, "L_model_forward")
         if not isinstance(caches, (list, tuple)):
             raise OutputError(f"caches is {_what(caches)}, expected a list")
         out = []
@@ -204,29 +226,28 @@ def as_L_model_forward(fn):
             linear_cache, Z = pair(cache, 2, f"caches[{l}]")
             out.append((pair(linear_cache, 3, f"caches[{l}][0]")[0], Z))
         return AL, out
-    return Adapted(fn, call)
+    return Adapted(fn, call, course)
 
 
 def as_linear_backward(fn):
-    def call(self, dZ, A_prev, W):
-        b = np.zeros((W.shape[0], 1), W.dtype)
-        return pair(fn(dZ, (A_prev, W, b)), 3, "linear_backward")
-    return Adapted(fn, call)
+    def course(dZ, A_prev, W):
+        return dZ, (A_prev, W, np.zeros((W.shape[0], 1), W.dtype))
+    return Adapted(fn, lambda self, *args: pair(fn(*course(*args)), 3, "linear_backward"), course)
 
 
 def as_linear_activation_backward(fn):
-    def call(self, dA, A_prev, W, Z, activation):
-        b = np.zeros((W.shape[0], 1), W.dtype)
-        return pair(fn(dA, ((A_prev, W, b), Z), activation), 3, "linear_activation_backward")
-    return Adapted(fn, call)
+    def course(dA, A_prev, W, Z, activation):
+        return dA, ((A_prev, W, np.zeros((W.shape[0], 1), W.dtype)), Z), activation
+    return Adapted(fn, lambda self, *args: pair(fn(*course(*args)), 3, "linear_activation_backward"), course)
 
 
 def as_L_model_backward(fn):
+    def course(AL, Y, params, caches):
+        return AL, Y, [((A_prev, W, b), Z) for (A_prev, Z), (W, b) in zip(caches, params, strict=True)]
+
     def call(self, AL, Y, params, caches):
-        course = [((A_prev, W, b), Z) for (A_prev, Z), (W, b) in zip(caches, params, strict=True)]
-        grads = fn(AL, Y, course)
-        return layer_pairs(grads, len(params), "dW", "db", "grads")
-    return Adapted(fn, call)
+        return layer_pairs(fn(*course(AL, Y, params, caches)), len(params), "dW", "db", "grads")
+    return Adapted(fn, call, course)
 
 
 # --- the shallow network's predict and update: parts of registry kernels ---------------------

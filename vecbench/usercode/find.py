@@ -166,17 +166,3 @@ class Seen:
     def __call__(self, *args: Any) -> Any:
         self.args = args
         return self.fn(*args)
-
-
-def _course_shapes(obj: Any) -> str:
-    if isinstance(obj, np.ndarray):
-        return "(" + ", ".join(map(str, obj.shape)) + ("," if obj.ndim == 1 else "") + ")"
-    if isinstance(obj, dict):
-        return "{" + ", ".join(f"{k}: {_course_shapes(v)}" for k, v in obj.items()) + "}"
-    if isinstance(obj, tuple):
-        return "(" + ", ".join(_course_shapes(o) for o in obj) + ")"
-    if isinstance(obj, list):
-        return "[" + ", ".join(_course_shapes(o) for o in obj) + "]"
-    if isinstance(obj, str):
-        return repr(obj)
-    return type(obj).__name__
