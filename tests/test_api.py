@@ -256,3 +256,58 @@ def test_import_vecbench_loads_neither_the_api_nor_matplotlib_and_the_cli_not_th
             "print(plots, 'vecbench.notebook' in sys.modules, callable(vecbench.compare))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "True"]
+
+
+# --- vb.bench -------------------------------------------------------------------------------
+
+def test_bench_times_a_matching_function_beside_its_kernels_tiers(correct):
+    result = vb.bench(correct["relu"], "relu", sizes=[4, 16], tiers=["python", "numpy"])
+    assert result.timed and result.verdict.status == "matches"
+    assert sorted((r["tier"], r["n"]) for r in result.records) == [
+        ("numpy", 4), ("numpy", 16), ("python", 4), ("python", 16), ("yours", 4), ("yours", 16)]
+    for r in result.records:
+        assert r["status"] == "ok" and r["stats"]["median"] > 0 and r["verdict"]["ok"]
+    assert all(r["speedup_vs_python"] > 0 and r["speedup_vs_numpy"] > 0 for r in result.records if r["tier"] == "yours")
+    headers, rows = result.table()
+    assert headers == ["n", "python", "numpy", "yours", "yours vs python", "yours vs numpy"]
+    assert [row[0] for row in rows] == ["4", "16"]
+    text = str(result)
+    assert text.startswith("relu as tier yours of kernel relu: median time per call")
+    assert "relu: matches (week 4 helper form: relu(Z) -> (A, cache))" in text
+    assert "<th style=\"text-align:right\">yours vs numpy</th>" in result._repr_html_()
+    labels = result.plot().axes[0].get_legend_handles_labels()[1]
+    assert labels == ["python", "numpy", "yours"]
+    assert json.loads(json.dumps(result.to_dict()))["run"]["settings"]["impl"] == {"yours": "relu (vb.bench)"}
+
+
+def test_bench_never_times_a_function_that_does_not_match(slips):
+    calls = []
+
+    def linear_forward(A, W, b):
+        calls.append(A.shape)
+        return slips["linear_forward"](A, W, b)
+
+    result = vb.bench(linear_forward, "linear_forward")
+    checking = len(calls)
+    assert not result.timed and result.records == [] and result.verdict.status == "crashed"
+    assert str(result).startswith("linear_forward was not timed: its verdict is crashed, and only a function")
+    assert "raised ValueError" in str(result) and "raised ValueError" in result._repr_html_()
+    calls.clear()
+    vb.check(linear_forward, "linear_forward")
+    assert checking == len(calls)  # bench called it only as the check does
+    with pytest.raises(ValueError, match="nothing to plot"):
+        result.plot()
+
+
+@pytest.mark.parametrize("kwargs,error,phrase", [
+    ({"fn": None}, TypeError, "bench needs a function"),
+    ({"name": "relus"}, ValueError, "it looks for sigmoid,"),
+    ({"sizes": [0]}, ValueError, "whole numbers > 0"),
+    ({"dtype": "int8"}, ValueError, "dtype must be one of float64, float32"),
+    ({"tiers": ["numbaa"]}, ValueError, "relu has no tier 'numbaa'; its tiers are python, numpy, numba"),
+])
+def test_bench_bad_input_is_one_sentence(correct, kwargs, error, phrase):
+    args = {"fn": correct["relu"], "name": "relu", **kwargs}
+    with pytest.raises(error) as info:
+        vb.bench(args.pop("fn"), args.pop("name"), **args)
+    assert phrase in str(info.value) and "\n" not in str(info.value)

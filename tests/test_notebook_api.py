@@ -3,7 +3,8 @@
 The kernel is this interpreter's (a kernelspec written for the test, running
 ``sys.executable -m ipykernel_launcher``), so it imports the vecbench under
 test. Its outputs must hold the verdicts as text and as an HTML table, the
-comparison's table, and the plot as a PNG image.
+comparison's table, the plot as a PNG image, and the learner's function
+timed beside the built-in tiers.
 """
 
 import gc
@@ -93,3 +94,12 @@ def test_compare_shows_its_table_and_its_plot_inline(executed):
     (image,) = plot["image/png"]
     assert image.startswith("iVBORw0KGgo")  # base64 of the PNG signature
     assert len(image) > 10_000
+
+
+def test_bench_shows_the_learners_tier_beside_the_built_in_ones(executed):
+    cell = executed[5]
+    text, (page,) = cell["text/plain"][0], cell["text/html"]
+    assert text.startswith("sigmoid as tier yours of kernel sigmoid: median time per call")
+    assert text.splitlines()[1].split()[:4] == ["n", "python", "numpy", "yours"]
+    assert "<th style=\"text-align:right\">yours vs numpy</th>" in page
+    assert "sigmoid: matches (week 2 form: sigmoid(x) -&gt; s)" in page

@@ -1,14 +1,14 @@
 """vecbench: the instrument that checks and times the kernels in ``impls``.
 
 ``import vecbench as vb`` also gives the notebook API (``vb.check``,
-``vb.check_module``, ``vb.compare``; ``vecbench.notebook``), imported on
-first use so that the command line never loads it.
+``vb.check_module``, ``vb.compare``, ``vb.bench``; ``vecbench.notebook``),
+imported on first use so that the command line never loads it.
 """
 
 __version__ = "0.1.0"
 
 #: Names ``vecbench.notebook`` lends the package, looked up on first use.
-NOTEBOOK_API = ("check", "check_module", "compare", "CheckResult", "Comparison")
+NOTEBOOK_API = ("bench", "check", "check_module", "compare", "Bench", "CheckResult", "Comparison")
 
 
 class VecbenchError(Exception):

@@ -76,13 +76,18 @@ def check(fn: Callable, name: str, dtypes: Iterable[str] = ("float64",), preset:
           time_limit: float = usercode.TIME_LIMIT) -> CheckResult:
     """Judge ``fn`` as the course function ``name`` (``"propagate"``, ``"compute_cost"``, ...),
     whatever its own ``__name__``, on the kernel's ladder, edge inputs and gradients."""
-    if not callable(fn) or isinstance(fn, type):
-        raise TypeError(f"check needs a function to judge as {name!r}, got {type(fn).__name__}")
-    if name not in usercode.FORMS:
-        raise ValueError(f"{name!r} is not a function vecbench knows; it looks for {', '.join(usercode.FORMS)}")
+    check_arguments(fn, name, "check")
     found = [f for f in usercode.find({name: fn}, time_limit) if f.name == name]
     dtypes = tuple(dtypes)
     return CheckResult([usercode.judge(f, dtypes, preset, 0, time_limit) for f in found], dtypes)
+
+
+def check_arguments(fn: Any, name: Any, what: str) -> None:
+    """Raise TypeError unless ``fn`` is a function, ValueError unless ``name`` is a course name."""
+    if not callable(fn) or isinstance(fn, type):
+        raise TypeError(f"{what} needs a function to judge as {name!r}, got {type(fn).__name__}")
+    if name not in usercode.FORMS:
+        raise ValueError(f"{name!r} is not a function vecbench knows; it looks for {', '.join(usercode.FORMS)}")
 
 
 def check_module(namespace: dict | types.ModuleType, dtypes: Iterable[str] = ("float64",), preset: str = "quick",

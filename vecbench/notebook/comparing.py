@@ -168,12 +168,17 @@ def _validated(funcs: Any, setup: Any, sizes: Any, preset: str) -> tuple[list[st
             raise TypeError(f"funcs[{name!r}] is a {type(fn).__name__}, not a function")
     if not callable(setup):
         raise TypeError(f"setup must be a function of n returning the arguments, got {type(setup).__name__}")
+    if preset not in timing.PLANS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(timing.PLANS)}")
+    return [str(k) for k in funcs], valid_sizes(sizes)
+
+
+def valid_sizes(sizes: Any) -> list[int]:
+    """``sizes`` ascending, once each; ValueError unless they are whole numbers > 0."""
     sizes = list(sizes) if isinstance(sizes, Iterable) else [sizes]
     if not sizes or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in sizes):
         raise ValueError(f"sizes must be one or more whole numbers > 0, got {sizes!r}")
-    if preset not in timing.PLANS:
-        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(timing.PLANS)}")
-    return [str(k) for k in funcs], sorted({int(n) for n in sizes})
+    return sorted({int(n) for n in sizes})
 
 
 def _inputs(setup: Callable[[int], Any], n: int) -> tuple:
