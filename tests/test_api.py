@@ -118,6 +118,8 @@ def test_check_module_takes_a_notebooks_globals_and_skips_imported_helpers():
     (lambda: vb.check(lambda a, b, c, d, e, f: a, "sigmoid"), UsageError, "fits no form of sigmoid"),
     (lambda: vb.check_module({"__name__": "__main__"}), UsageError, "no course function found"),
     (lambda: vb.check_module([]), TypeError, "namespace such as globals()"),
+    (lambda: vb.check(np.exp, "sigmoid", dtypes="float16"), ValueError, "dtypes must be among float64, float32"),
+    (lambda: vb.check_module({}, preset="huge"), ValueError, "unknown preset 'huge'"),
     (lambda: vb.compare({}, vector, [10]), ValueError, "non-empty dict"),
     (lambda: vb.compare({"a": 1}, vector, [10]), TypeError, "funcs['a'] is a int"),
     (lambda: vb.compare({"a": len}, 5, [10]), TypeError, "setup must be a function"),
@@ -219,6 +221,12 @@ def test_a_reference_over_budget_hands_the_check_to_a_function_that_agreed_with_
     assert result.record("wrong", 1000)["status"] == "failed" and "differs from numpy" in \
         result.record("wrong", 1000)["reason"]
     assert result.table()[1][-1][4].startswith("≈")  # numpy vs loops from loops' predicted time
+
+
+def test_check_takes_one_dtype_by_name(slips):
+    result = vb.check(slips["softmax"], "softmax", dtypes="float32")
+    assert result.dtypes == ("float32",) and result[0].status == "unstable"
+    assert "; float32)" in result[0].detail[0] and "reference (float32)" in result._repr_html_()
 
 
 def test_compare_takes_a_custom_equality_and_single_arguments_or_tuples():

@@ -23,7 +23,7 @@ from vecbench import usercode
 from vecbench.measure import core, state, timing
 from vecbench.measure.run import execute
 from vecbench.measure.sweep import Settings
-from vecbench.notebook.checking import check_arguments
+from vecbench.notebook.checking import DTYPES, check_arguments
 from vecbench.notebook.comparing import valid_sizes
 from vecbench.notebook.tables import html_table, text_table
 from vecbench.show.report import summary_rows
@@ -31,7 +31,6 @@ from vecbench.usercode import FunctionVerdict
 
 #: The tier the learner's function is timed as.
 TIER = "yours"
-DTYPES = ("float64", "float32")
 
 
 @dataclass

@@ -13,9 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import impls
 from vecbench import usercode
 from vecbench.notebook.tables import html_table
 from vecbench.usercode import FunctionVerdict
+
+#: The dtypes a function is checked (and timed) in.
+DTYPES = ("float64", "float32")
 
 
 @dataclass
@@ -77,8 +81,8 @@ def check(fn: Callable, name: str, dtypes: Iterable[str] = ("float64",), preset:
     """Judge ``fn`` as the course function ``name`` (``"propagate"``, ``"compute_cost"``, ...),
     whatever its own ``__name__``, on the kernel's ladder, edge inputs and gradients."""
     check_arguments(fn, name, "check")
+    dtypes = options(dtypes, preset)
     found = [f for f in usercode.find({name: fn}, time_limit) if f.name == name]
-    dtypes = tuple(dtypes)
     return CheckResult([usercode.judge(f, dtypes, preset, 0, time_limit) for f in found], dtypes)
 
 
@@ -90,6 +94,17 @@ def check_arguments(fn: Any, name: Any, what: str) -> None:
         raise ValueError(f"{name!r} is not a function vecbench knows; it looks for {', '.join(usercode.FORMS)}")
 
 
+def options(dtypes: str | Iterable[str], preset: str) -> tuple[str, ...]:
+    """The dtypes to check in, as a tuple (one name is one dtype); ValueError for an unknown dtype or preset."""
+    dtypes = (dtypes,) if isinstance(dtypes, str) else tuple(dtypes)
+    unknown = [d for d in dtypes if d not in DTYPES]
+    if not dtypes or unknown:
+        raise ValueError(f"dtypes must be among {', '.join(DTYPES)}, got {dtypes!r}")
+    if preset not in impls.PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(impls.PRESETS)}")
+    return dtypes
+
+
 def check_module(namespace: dict | types.ModuleType, dtypes: Iterable[str] = ("float64",), preset: str = "quick",
                  time_limit: float = usercode.TIME_LIMIT) -> CheckResult:
     """Judge every course function defined in ``namespace`` (a notebook's ``globals()``, or a module);
@@ -97,6 +112,7 @@ def check_module(namespace: dict | types.ModuleType, dtypes: Iterable[str] = ("f
     if isinstance(namespace, types.ModuleType):
         namespace = vars(namespace)
     if not isinstance(namespace, dict):
-        raise TypeError(f"check_module needs a namespace such as globals() or a module, got {type(namespace).__name__}")
-    dtypes = tuple(dtypes)
+        raise TypeError(f"check_module needs a namespace such as globals() or a module, "
+                        f"got {type(namespace).__name__}")
+    dtypes = options(dtypes, preset)
     return CheckResult(usercode.check_namespace(namespace, dtypes, preset, 0, time_limit), dtypes)

@@ -137,16 +137,18 @@ def compare(funcs: Mapping[str, Callable], setup: Callable[[int], Any], sizes: I
     ``setup(n)`` for each of ``sizes``, then time those that agree (see the module's docstring).
 
     ``budget``: seconds one call may take before a function is skipped at that size and
-    the larger ones (default: the runner's for ``preset``; 0 disables it).
+    the larger ones (default: the runner's for ``preset``; 0 disables it). ``threads`` and
+    ``allocator`` as ``vecbench run``'s options; ``seed`` orders the functions within a pass.
     """
     names, sizes = _validated(funcs, setup, sizes, preset)
+    funcs = {str(k): fn for k, fn in funcs.items()}
     reference = names[0] if reference is None else reference
     if reference not in funcs:
         raise ValueError(f"reference {reference!r} is not one of the functions ({', '.join(names)})")
     if rtol is None or rtol < 0:
         raise ValueError(f"rtol must be a tolerance >= 0, got {rtol!r}")
     budget = BUDGETS[preset] if budget is None else budget
-    run = _Run(dict(funcs), [reference] + [x for x in names if x != reference], rtol, equal, preset, budget, seed)
+    run = _Run(funcs, [reference] + [x for x in names if x != reference], rtol, equal, preset, budget, seed)
     complete = True
     with ExitStack() as stack:
         threads_set = core.setup_process(threads, allocator, stack)["threads_set"]
