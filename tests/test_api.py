@@ -155,6 +155,7 @@ def test_compare_never_times_a_function_that_disagrees_raises_or_changes_its_inp
     result = vb.compare({"loops": square_loops, "wrong": wrong, "crash": crash, "mutating": mutating},
                         setup=vector, sizes=[8, 16])
     assert (wrong.calls, crash.calls, mutating.calls) == (2, 2, 2)  # the one checking call per size
+    assert not result.ok
     by = {(r["tier"], r["n"]): r for r in result.records}
     for n in (8, 16):
         assert by["wrong", n]["status"] == "failed" and "stats" not in by["wrong", n]
@@ -169,7 +170,7 @@ def test_compare_never_times_a_function_that_disagrees_raises_or_changes_its_inp
 
 def test_compare_times_the_functions_that_agree_with_the_runners_core():
     result = vb.compare({"loops": square_loops, "<numpy>": square_numpy}, setup=vector, sizes=[200, 50])
-    assert result.sizes == [50, 200] and result.reference == "loops"
+    assert result.sizes == [50, 200] and result.reference == "loops" and result.ok
     plan = timing.PLANS["quick"]
     assert [(r["tier"], r["n"]) for r in result.records] == [("loops", 50), ("<numpy>", 50), ("loops", 200),
                                                                 ("<numpy>", 200)]
@@ -270,7 +271,7 @@ def test_import_vecbench_loads_neither_the_api_nor_matplotlib_and_the_cli_not_th
 
 def test_bench_times_a_matching_function_beside_its_kernels_tiers(correct):
     result = vb.bench(correct["relu"], "relu", sizes=[4, 16], tiers=["python", "numpy"])
-    assert result.timed and result.verdict.status == "matches"
+    assert result.timed and result.ok and result.verdict.status == "matches"
     assert sorted((r["tier"], r["n"]) for r in result.records) == [
         ("numpy", 4), ("numpy", 16), ("python", 4), ("python", 16), ("yours", 4), ("yours", 16)]
     for r in result.records:
@@ -297,7 +298,7 @@ def test_bench_never_times_a_function_that_does_not_match(slips):
 
     result = vb.bench(linear_forward, "linear_forward")
     checking = len(calls)
-    assert not result.timed and result.records == [] and result.verdict.status == "crashed"
+    assert not result.timed and not result.ok and result.records == [] and result.verdict.status == "crashed"
     assert str(result).startswith("linear_forward was not timed: its verdict is crashed, and only a function")
     assert "raised ValueError" in str(result) and "raised ValueError" in result._repr_html_()
     calls.clear()

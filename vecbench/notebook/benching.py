@@ -43,6 +43,11 @@ class Bench:
     run: dict[str, Any] | None = None
 
     @property
+    def ok(self) -> bool:
+        """False when the function is wrong or crashed, or a tier failed the gate or raised in the run."""
+        return self.verdict.ok and not any(r["status"] in ("failed", "error") for r in self.records)
+
+    @property
     def timed(self) -> bool:
         return self.run is not None
 

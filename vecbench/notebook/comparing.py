@@ -68,6 +68,11 @@ class Comparison:
     complete: bool = True
     settings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def ok(self) -> bool:
+        """False when a function disagreed with the reference, changed its input or raised."""
+        return not any(r["status"] in ("failed", "error") for r in self.records)
+
     def record(self, name: str, n: int) -> dict[str, Any] | None:
         return next((r for r in self.records if r["tier"] == name and r["n"] == n), None)
 
@@ -85,8 +90,9 @@ class Comparison:
     def caption(self) -> str:
         agreement = (f"outputs within {self.rtol:g} (normwise) of those of {self.reference}" if self.rtol is not None
                      else f"outputs equal to those of {self.reference} by the given equal()")
+        threads = f", {self.settings['threads']} thread(s)" if self.settings.get("threads") else ""
         return (f"median time per call (±IQR/median) and speed-up vs {self.reference}; {agreement} "
-                f"before timing; preset {self.preset}, budget {self.budget:g} s per call")
+                f"before timing; preset {self.preset}{threads}, budget {self.budget:g} s per call")
 
     def notes(self) -> list[str]:
         """Why a function has no time at a size: each reason once per function (numbers aside), with the
