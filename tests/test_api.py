@@ -129,6 +129,7 @@ def test_check_module_takes_a_notebooks_globals_and_skips_imported_helpers():
     (lambda: vb.compare({"a": len}, vector, [1.5]), ValueError, "one or more whole numbers > 0"),
     (lambda: vb.compare({"a": len}, lambda n: 1 / 0, [10]), ValueError, "setup(10) raised ZeroDivisionError"),
     (lambda: vb.compare({"a": len}, vector, [10], reference="b"), ValueError, "reference 'b' is not one of"),
+    (lambda: vb.compare({"a": len}, lambda n: (i for i in range(n)), [10]), ValueError, "cannot be copied"),
     (lambda: vb.compare({"a": len}, vector, [10], preset="fast"), ValueError, "unknown preset 'fast'"),
 ])
 def test_bad_input_is_one_sentence(call, error, phrase):
@@ -265,6 +266,13 @@ def test_import_vecbench_loads_neither_the_api_nor_matplotlib_and_the_cli_not_th
             "print(plots, 'vecbench.notebook' in sys.modules, callable(vecbench.compare))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "True"]
+
+
+def test_plot_never_touches_pyplot():
+    code = ("import sys, vecbench as vb; fig = vb.compare({'len': len}, lambda n: [0] * n, [3]).plot(); "
+            "fig._repr_png_(); print('matplotlib.figure' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
 
 
 # --- vb.bench -------------------------------------------------------------------------------

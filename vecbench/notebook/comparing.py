@@ -271,7 +271,11 @@ class _Run:
         firsts: dict[str, float] = {}
         ref_out = None
         for name in [judge] + [x for x in self.order if x not in out and x != judge]:
-            mine = check.snapshot(args)
+            try:
+                mine = check.snapshot(args)
+            except Exception as exc:
+                raise ValueError(f"setup({n})'s arguments cannot be copied for each function "
+                                 f"(copy.deepcopy raised {type(exc).__name__}: {exc})") from None
             t0 = time.perf_counter()
             try:
                 got = self.funcs[name](*mine)
