@@ -246,6 +246,10 @@ def test_structure_differences_are_named():
                          "list": lambda x: list(x)}, setup=vector, sizes=[4])
     assert "shape (4,), expected (4, 1)" in result.record("flat", 4)["reason"]
     assert "returned list, expected ndarray" in result.record("list", 4)["reason"]
+    grads = vb.compare({"dict": lambda x: {"dw": np.asarray(x)}, "keys": lambda x: {"dW": np.asarray(x)},
+                        "array": lambda x: np.asarray(x)}, setup=vector, sizes=[4])
+    assert "keys ['dW'], expected ['dw']" in grads.record("keys", 4)["reason"]
+    assert "returned ndarray, expected dict" in grads.record("array", 4)["reason"]
 
 
 def test_plot_is_a_figure_with_a_line_per_function_that_shows_inline():

@@ -210,9 +210,10 @@ def difference(out: Any, ref: Any, rtol: float, where: str = "the output") -> st
 
 def _error(out: Any, ref: Any, where: str) -> float:
     if isinstance(ref, dict):
-        if not isinstance(out, dict) or set(out) != set(ref):
-            raise check.Mismatch(f"{where}: keys {sorted(map(str, out)) if isinstance(out, dict) else out!r}, "
-                                 f"expected {sorted(map(str, ref))}")
+        if not isinstance(out, dict):
+            raise check.Mismatch(f"{where}: returned {type(out).__name__}, expected dict")
+        if set(out) != set(ref):
+            raise check.Mismatch(f"{where}: keys {sorted(map(str, out))}, expected {sorted(map(str, ref))}")
         return max((_error(out[k], ref[k], f"{where}[{k!r}]") for k in ref), default=0.0)
     if isinstance(ref, (tuple, list)):
         if type(out) is not type(ref) or len(out) != len(ref):
