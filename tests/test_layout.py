@@ -25,7 +25,7 @@ LAYERS = {
     "ceilings": 1,
     "measure": 2, "training": 2,
     "show": 3, "verdict": 3, "history": 3, "usercode": 3,
-    "cli": 4, "__main__": 4,
+    "cli": 4, "__main__": 4, "notebook": 4,
 }
 
 

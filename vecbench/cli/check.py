@@ -121,15 +121,10 @@ def handle_impl(args: argparse.Namespace) -> int:
         out.print(f"[{STYLE[v.status]}]{rich_escape(first)}[/]")
         for line in rest:
             out.print(rich_escape(line))
-    missing = [v for v in verdicts if v.status == "not found"]
+    missing = usercode.missing_line(verdicts)
     if missing:
-        out.print(f"[dim]not found: {', '.join(v.name + (f' ({v.detail[0]})' if v.detail else '') for v in missing)}[/]")
-    counts = {s: sum(v.status == s for v in verdicts) for s in usercode.STATUSES}
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    if failed:
-        out.print(f"[red]{len(failed)} function(s) wrong or crashed[/] ({summary})")
-    else:
-        out.print(f"[green]no function wrong or crashed[/] ({summary})")
+        out.print(f"[dim]{rich_escape(missing)}[/]")
+    out.print(f"[{'red' if failed else 'green'}]{rich_escape(usercode.summary_line(verdicts))}[/]")
     return 1 if failed else 0
 
 

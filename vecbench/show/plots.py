@@ -33,6 +33,8 @@ from vecbench.show import roofplot
 TIER_STYLE = {"python": ("#d62728", "o"), "numpy": ("#1f77b4", "s"), "numba": ("#2ca02c", "^")}
 EXTRA_COLOURS = ("#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 EXTRA_MARKERS = ("D", "v", "P", "X", "<", ">")
+#: Size of the time-vs-size figure (inches), the report's and the notebook API's.
+FIGSIZE = (7.5, 4.8)
 
 
 def tier_style(tier: str, tiers: list[str]) -> tuple[str, str]:
@@ -62,9 +64,13 @@ def drawable(rec: dict[str, Any]) -> bool:
 
 def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "") -> bytes:
     """Time per call vs size for one kernel, one line per tier (log-log)."""
+    return png(draw_time_vs_size(Figure(figsize=FIGSIZE), kernel, records, subtitle))
+
+
+def draw_time_vs_size(fig: Figure, kernel: str, records: list[dict[str, Any]], subtitle: str = "") -> Figure:
+    """Draw ``time_vs_size``'s plot into ``fig`` (the notebook API passes its own kind of Figure)."""
     mine = [r for r in records if r["kernel"] == kernel]
     tiers = results.tiers_in(records)
-    fig = Figure(figsize=(7.5, 4.8))
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.88)  # fixed: constrained layout is 2x slower
     ax = fig.add_subplot()
     for tier in [t for t in tiers if any(r["tier"] == t for r in mine)]:
@@ -97,7 +103,7 @@ def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "")
             ax.plot([], [], color=colour, marker=marker, label=label)
     if not any(drawable(r) or r.get("estimate") for r in mine):
         say(ax, f"{kernel}: no tier was timed (see the table for why)")
-        return png(fig)
+        return fig
     ax.set_xscale("log")
     ax.set_yscale("log")
     sizes = sorted({r["n"] for r in mine})
@@ -111,7 +117,7 @@ def time_vs_size(kernel: str, records: list[dict[str, Any]], subtitle: str = "")
     ax.grid(True, which="major", alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
-    return png(fig)
+    return fig
 
 
 def headline(records: list[dict[str, Any]], baseline: str = "python") -> dict[str, dict[str, Any]]:

@@ -69,10 +69,13 @@ class FunctionVerdict:
         if self.form:
             head += f" ({self.form})"
         if self.status == "matches":
-            head += f": {self.checked} inputs agree with the reference"
-            if self.gradients:
-                head += f", and its gradients with finite differences on {self.gradients}"
+            head += f": {self.covered()}"
         return [head] + [f"  {d}" for d in self.detail] + [f"  note: {n}" for n in self.notes]
+
+    def covered(self) -> str:
+        """What a match covered: the inputs, and the gradient checks."""
+        text = f"{self.checked} inputs agree with the reference"
+        return text + (f", and its gradients with finite differences on {self.gradients}" if self.gradients else "")
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -308,6 +311,23 @@ def _judge_gradients(kernel: Kernel, form: Form, cases: list[tuple[str, tuple]],
                     ), checked
         checked += 1
     return None, checked
+
+
+def missing_line(verdicts: list[FunctionVerdict]) -> str | None:
+    """The one line naming every function looked for and not found (None when none is missing)."""
+    missing = [v for v in verdicts if v.status == "not found"]
+    if not missing:
+        return None
+    return "not found: " + ", ".join(v.name + (f" ({v.detail[0]})" if v.detail else "") for v in missing)
+
+
+def summary_line(verdicts: list[FunctionVerdict]) -> str:
+    """The check's last line: whether any function failed, and how many got each verdict."""
+    counts = {s: sum(v.status == s for v in verdicts) for s in STATUSES}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    failed = sum(not v.ok for v in verdicts)
+    return f"{failed} function(s) wrong or crashed ({summary})" if failed else \
+        f"no function wrong or crashed ({summary})"
 
 
 def check_namespace(namespace: dict, dtypes: Iterable[str] = ("float64",), preset: str = "quick", seed: int = 0,
