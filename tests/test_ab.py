@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from vecbench import UsageError
+from vecbench.cli import main
 from vecbench.measure import results
 from vecbench.measure.sweep import Settings
 from vecbench.verdict import ab
@@ -146,3 +147,17 @@ def test_compare_writes_the_same_verdict_document_and_never_overwrites_it(tmp_pa
     before = out.read_text()
     assert main(["compare", str(a), str(b), "--json", str(out)]) == 2
     assert out.read_text() == before and "refusing to overwrite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["ab", "HEAD", "HEAD"], ["run"]])
+def test_more_passes_than_the_plan_has_samples_is_one_line_and_exit_2(command, capsys):
+    assert main([*command, "--quick", "--passes", "6"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "vecbench: error: --passes 6: the quick plan takes at least 5 samples per record, so at most 5 passes"
+
+
+def test_passes_set_the_plan_and_the_command_that_repeats_the_run():
+    settings = Settings(preset="quick", passes=5)
+    assert settings.plan().passes == 5 and settings.to_dict()["plan"]["passes"] == 5
+    assert settings.command()[-2:] == ["--passes", "5"]
+    assert Settings(preset="quick").plan().passes == 2

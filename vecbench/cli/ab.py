@@ -19,7 +19,7 @@ from vecbench import UsageError, files
 from vecbench.cli import compare as compare_cli
 from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
 from vecbench.measure import results, state, timing
-from vecbench.measure.sweep import Settings, max_passes
+from vecbench.measure.sweep import Settings
 from vecbench.training import workloads
 from vecbench.verdict import ab, stats
 from vecbench.verdict.compare import REGRESSIONS, compare, document, summary
@@ -44,7 +44,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="allocator state of both sides (default: warm)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the step order")
     compare_cli.add_judge_options(p, threshold_default=ab.THRESHOLD, min_time_default=ab.MIN_TIME)
-    add_passes_option(p, "as many as the plan allows, so that the two sides take turns as often as they can")
+    add_passes_option(p, "the preset's (quick 2, default and large 3); with 5 (quick) each record is judged pass "
+                         "by pass: fewer false alarms on a machine whose speed jumps, less power (README)")
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
@@ -59,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, seed=args.seed, threads=args.threads,
                         kernels=[k.name for k in kernels], tiers=resolve_tiers(args.tiers), sizes=args.sizes,
-                        allocator=args.allocator, passes=args.passes or max_passes(args.preset))
+                        allocator=args.allocator, passes=args.passes)
     out = args.out or ab.default_out()
     paths = [out, *ab.run_paths(out)]
     for path in paths:
@@ -79,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
         if doc["ab"]["missing_kernels"]:
             console.print(f"[yellow]note[/] side {label} ({doc['ab']['revision']}) lacks "
                           f"{', '.join(doc['ab']['missing_kernels'])}", highlight=False)
-    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence)
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence, paired=True)
     verdicts = document(rows, doc_a, doc_b, compare_cli.judge_of(args))
     verdicts["wall_time"] = doc_a["wall_time"] + doc_b["wall_time"]
     for path, doc in zip(paths, (verdicts, doc_a, doc_b)):

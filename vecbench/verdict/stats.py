@@ -55,6 +55,39 @@ def ratio_interval(a: Sequence[float], b: Sequence[float], confidence: float = D
     return point, float(lo), float(hi)
 
 
+def by_pass(samples: Sequence[float], passes: int) -> list[list[float]]:
+    """``samples`` cut into the passes that took them, earlier passes first, as the sweep
+    deals them (``timing.Plan.shares``: as evenly as they go, the earlier passes one more)."""
+    passes = min(passes, max(len(samples), 1))
+    sizes = [len(samples) // passes + (i < len(samples) % passes) for i in range(passes)]
+    starts = np.cumsum([0, *sizes])
+    return [list(samples[starts[i]:starts[i + 1]]) for i in range(passes)]
+
+
+def paired_interval(a: Sequence[float], b: Sequence[float], passes: int, confidence: float = DEFAULT_CONFIDENCE,
+                    stat: str = "median", seed: int = 0) -> tuple[float, float, float]:
+    """(point, low, high) of B/A from samples taken in ``passes`` interleaved passes (``vecbench ab``).
+
+    Pass ``p`` of A and pass ``p`` of B were taken moments apart, so the
+    machine's speed of that moment is in both: the ratio ``stat(B_p) /
+    stat(A_p)`` of each pass cancels it, where pooling the samples would
+    add it to both sides' spread. The point is the median of the pass
+    ratios, the interval a bootstrap over passes (with five passes: the
+    range of the five ratios, which holds the true median ratio with
+    probability 1 - 2 / 2**5 = 94% whatever their distribution).
+    """
+    fn = STATS[stat]
+    pa, pb = by_pass(a, passes), by_pass(b, passes)
+    if len(pa) != len(pb) or not all(pa) or not all(pb):
+        raise ValueError("both sides need samples in every pass")
+    ratios = np.array([fn(y) / fn(x) for x, y in zip(pa, pb)])
+    rng = np.random.default_rng(seed)
+    medians = np.median(ratios[rng.integers(0, ratios.size, (RESAMPLES, ratios.size))], axis=1)
+    tail = (1 - confidence) / 2
+    lo, hi = np.quantile(medians, [tail, 1 - tail])
+    return float(np.median(ratios)), float(lo), float(hi)
+
+
 def judge(ratio: float, lo: float, hi: float, threshold: float) -> str:
     """The verdict of a ratio and its interval against ``threshold`` (see the module docstring)."""
     if ratio > 1 + threshold and lo > 1:
