@@ -191,3 +191,13 @@ def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):
     main(["compare", str(a), str(b)])
     assert "B / A 1.20" in capsys.readouterr().out
     assert compare.probe_ratio(a_run(), results.load(b)) is None  # a run without a probe
+
+
+@pytest.mark.parametrize("spread,warned", [(0.05, False), (0.6, True)])
+def test_compare_warns_when_the_machines_own_speed_moved(tmp_path, capsys, spread, warned):
+    doc = a_run()
+    doc["speed_probe"] = {"summary": {"median": 4e-4, "p10": 3.9e-4, "p90": 4e-4 * (1 + spread), "spread": spread}}
+    a, b = saved(tmp_path, doc, "a.json"), saved(tmp_path, doc, "b.json")
+    main(["compare", str(a), str(b)])
+    out = capsys.readouterr().out
+    assert ("the machine's own speed moved by 60%" in out) == warned

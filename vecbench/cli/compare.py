@@ -13,6 +13,7 @@ from rich.table import Table
 from vecbench import UsageError, VecbenchError, files
 from vecbench.cli.args import seconds, threshold
 from vecbench.measure import results
+from vecbench.show import report
 from vecbench.show.report import fmt_time
 from vecbench.verdict import stats
 from vecbench.verdict.compare import (
@@ -103,6 +104,11 @@ def print_notes(console: Console, doc_a: dict, doc_b: dict) -> None:
     speed = probe_ratio(doc_a, doc_b)
     if speed:
         console.print(speed, highlight=False)
+    moved = max((d.get("speed_probe") or {}).get("summary", {}).get("spread", 0) or 0 for d in (doc_a, doc_b))
+    if moved > report.SPEED_SPREAD:
+        console.print(f"[yellow]warning[/] the machine's own speed moved by {moved:.0%} during the runs (more than "
+                      f"{report.SPEED_SPREAD:.0%}): verdicts of a few percent are at its mercy; see the README, "
+                      "'What a verdict means', for how often they are wrong on such a machine", highlight=False)
 
 
 def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Namespace) -> None:
