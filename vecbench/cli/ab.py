@@ -19,7 +19,7 @@ from vecbench import UsageError, files
 from vecbench.cli import compare as compare_cli
 from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
 from vecbench.measure import results, state, timing
-from vecbench.measure.sweep import Settings
+from vecbench.measure.settings import Settings
 from vecbench.training import workloads
 from vecbench.verdict import ab, stats
 from vecbench.verdict.compare import REGRESSIONS, compare, document, summary

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import impls
 from vecbench import UsageError
-from vecbench.measure.sweep import max_passes
+from vecbench.measure.settings import max_passes
 
 
 def positive_int(text: str) -> int:

@@ -18,7 +18,7 @@ from vecbench import UsageError, VecbenchError, usercode
 from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
 from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
-from vecbench.measure.sweep import BUDGETS, Settings
+from vecbench.measure.settings import BUDGETS, Settings
 from vecbench.training import workloads
 
 

@@ -27,7 +27,8 @@ from impls.registry import Kernel
 from vecbench import __version__
 from vecbench.ceilings.store import attach
 from vecbench.measure import machine, results, state, timing
-from vecbench.measure.sweep import Settings, Sweep
+from vecbench.measure.settings import Settings
+from vecbench.measure.sweep import Sweep
 
 
 def execute(settings: Settings, kernels: list[Kernel], console: Console | None = None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from vecbench import VecbenchError
 from vecbench.measure import results, sweep, timing
+from vecbench.measure.settings import Settings
 
 
 def parse_worker(text: str) -> tuple[int, int]:
@@ -39,7 +40,7 @@ def parse_worker(text: str) -> tuple[int, int]:
     return i, n
 
 
-def run_workers(settings: sweep.Settings, processes: int) -> dict[str, Any]:
+def run_workers(settings: Settings, processes: int) -> dict[str, Any]:
     """Run the sweep in ``processes`` fresh processes, one after the other; the merged document.
 
     Each worker shows its own progress. Ctrl-C stops the worker running

@@ -22,7 +22,7 @@ from rich.console import Console
 from vecbench import usercode
 from vecbench.measure import core, state, timing
 from vecbench.measure.run import execute
-from vecbench.measure.sweep import Settings
+from vecbench.measure.settings import Settings
 from vecbench.notebook.checking import DTYPES, check_arguments
 from vecbench.notebook.comparing import valid_sizes
 from vecbench.notebook.tables import html_table, text_table

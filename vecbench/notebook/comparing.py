@@ -44,7 +44,8 @@ import numpy as np
 import impls
 from impls.registry import shapes
 from vecbench.measure import check, core, state, timing
-from vecbench.measure.sweep import BUDGETS, predict
+from vecbench.measure.settings import BUDGETS
+from vecbench.measure.sweep import predict
 from vecbench.notebook.tables import html_table, text_table
 from vecbench.show.report import cell, speedup_cell
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from vecbench import UsageError, VecbenchError
-from vecbench.measure.sweep import Settings
+from vecbench.measure.settings import Settings
 
 TREES_DIR = Path("results") / "ab" / "trees"
 

@@ -44,7 +44,7 @@ def serve(settings_json: str, requests: IO[str], answers: IO[str]) -> None:
     import impls
     from vecbench.measure import core, timing
     from vecbench.measure.run import begin, finish
-    from vecbench.measure.sweep import Settings
+    from vecbench.measure.settings import Settings
     from vecbench.training import workloads
 
     fields = json.loads(settings_json)
