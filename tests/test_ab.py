@@ -11,7 +11,7 @@ import pytest
 from vecbench import UsageError
 from vecbench.cli import main
 from vecbench.measure import results
-from vecbench.measure.sweep import Settings
+from vecbench.measure.settings import Settings
 from vecbench.verdict import ab
 
 ROOT = Path(__file__).resolve().parents[1]
