@@ -16,3 +16,23 @@ def test_machine_drift_reports_the_spread_on_one_thread_and_on_every_core():
     for line in lines:
         calls, median = re.search(r"(\d+) calls\s+median\s+([\d.]+) ms", line).groups()
         assert int(calls) >= 1 and float(median) > 0
+
+
+def test_pass_noise_tells_samples_close_in_time_from_samples_far_apart(tmp_path):
+    """Side B matches A within each pass; both jump by 1.5x between passes."""
+    import json
+
+    def side(scale):
+        samples = [scale * s * (1 + 0.001 * i) for s in (1.0, 1.5) for i in range(3)]
+        record = {"kernel": "k", "tier": "numpy", "n": 1, "status": "ok", "samples": samples,
+                  "stats": {"median": 1e-3}}
+        return {"settings": {"plan": {"passes": 2}}, "records": [record]}
+
+    (tmp_path / "x-A.json").write_text(json.dumps(side(1e-3)))
+    (tmp_path / "x-B.json").write_text(json.dumps(side(1e-3)))
+    out = subprocess.run([sys.executable, str(TOOLS / "pass_noise.py"), str(tmp_path / "x-A.json")],
+                         capture_output=True, text=True, check=True).stdout
+    medians = dict(re.findall(r"^(.+?)\s+\|log ratio\| median ([\d.]+)", out, re.M))
+    assert float(medians["within a pass"]) < 0.01
+    assert abs(float(medians["between passes"]) - 0.405) < 0.01  # log 1.5
+    assert float(medians["A vs B, same pass"]) == 0.0

@@ -1,0 +1,67 @@
+"""Where does an A/B's noise come from? Samples close in time against samples far apart.
+
+Reads the two sides of one ``vecbench ab`` (``<name>-A.json`` and
+``<name>-B.json``) and, over the records of 10 µs or more with at least two
+samples per pass, prints three spreads, as the median and 90th percentile
+of ``|log ratio|``:
+
+- within a pass: the largest over the smallest of one side's consecutive
+  samples (milliseconds apart);
+- between passes: one side's median in one pass over its median in the
+  next (the whole run apart);
+- A against B in the same pass: the two sides' medians of one pass (one
+  kernel x size step apart, a fraction of a second).
+
+If the last is near the first, the A/B's alternation already shares the
+machine's moments between the sides; if it is near the second, the machine
+changes speed faster than the sides take turns, and only a finer
+alternation (sample by sample) could share it.
+
+    .venv/bin/python tools/pass_noise.py results/ab/ab-<time>-A.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from vecbench.verdict.stats import by_pass
+
+MIN_TIME = 1e-5
+
+
+def spreads(doc_a: dict, doc_b: dict) -> dict[str, list[float]]:
+    passes = doc_a["settings"]["plan"]["passes"]
+    other = {(r["kernel"], r["tier"], r["n"]): r for r in doc_b["records"] if r["status"] == "ok"}
+    found: dict[str, list[float]] = {"within a pass": [], "between passes": [], "A vs B, same pass": []}
+    for r in doc_a["records"]:
+        if r["status"] != "ok" or r["stats"]["median"] < MIN_TIME or len(r["samples"]) < 2 * passes:
+            continue
+        mine = by_pass(r["samples"], passes)
+        found["within a pass"] += [math.log(max(p) / min(p)) for p in mine]
+        found["between passes"] += [abs(math.log(np.median(p) / np.median(q))) for p, q in zip(mine, mine[1:])]
+        theirs = other.get((r["kernel"], r["tier"], r["n"]))
+        if theirs and len(theirs["samples"]) >= 2 * passes:
+            found["A vs B, same pass"] += [abs(math.log(np.median(q) / np.median(p)))
+                                           for p, q in zip(mine, by_pass(theirs["samples"], passes))]
+    return found
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("side_a", type=Path, help="an ab's <name>-A.json (its -B.json is read beside it)")
+    args = p.parse_args()
+    doc_a = json.loads(args.side_a.read_text())
+    doc_b = json.loads(args.side_a.with_name(args.side_a.name.replace("-A.json", "-B.json")).read_text())
+    for what, values in spreads(doc_a, doc_b).items():
+        if values:
+            print(f"{what:<20} |log ratio| median {np.median(values):.3f}, p90 {np.percentile(values, 90):.3f} "
+                  f"({len(values)} ratios)")
+
+
+if __name__ == "__main__":
+    main()
