@@ -21,6 +21,7 @@ BUDGETED_TIERS = ("python",)
 #: tier (seconds). A measurement costs about five such calls.
 BUDGETS = {"quick": 0.25, "default": 0.5, "large": 5.0}
 
+
 @dataclass
 class Settings:
     """Everything that decides what a run measures (stored with the run)."""

@@ -3,9 +3,9 @@
 For each kernel, sizes ascend; for each size the inputs are built once and
 every tier goes through, in a seeded shuffled order:
 
-1. the budget: a budgeted tier (``python``) whose time per call, predicted
-   from the smaller sizes' fitted growth, exceeds ``--budget`` is skipped and
-   recorded with the estimate;
+1. the budget: a budgeted tier (``python``, and a learner's ``--impl``
+   tier) whose time per call, predicted from the smaller sizes' fitted
+   growth, exceeds ``--budget`` is skipped and recorded with the estimate;
 2. the first call, timed alone (Numba's compile or cache load lands here);
 3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
    does not match is recorded as failed with the reason and never timed;

@@ -97,8 +97,8 @@ def from_files(paths: Iterable[str], dtype: str = "float64", seed: int = 0, time
         found, verdicts = user_kernels(load(path), tier, (dtype,), "quick", seed, time_limit)
         impl[tier] = {"path": str(path), "notebook": str(path).endswith(".ipynb"),
                       "timed": [k.name for k in found], "verdicts": [v.to_dict() for v in verdicts]}
-        for k in found:
-            mine = k.tiers[tier]
-            kernels[k.name] = dataclasses.replace(kernels[k.name], tiers={**kernels[k.name].tiers, tier: mine}) \
-                if k.name in kernels else k
+        for k in found:  # a kernel another file matched too gets this file's tier beside that one
+            other = kernels.get(k.name)
+            kernels[k.name] = k if other is None else \
+                dataclasses.replace(other, tiers={**other.tiers, tier: k.tiers[tier]})
     return kernels, impl
