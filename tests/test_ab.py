@@ -69,36 +69,106 @@ def test_an_existing_output_is_never_overwritten(tmp_path):
 
 
 class FakeSide:
-    """Stands in for an ``ab_side`` process: logs who was asked what, in order."""
+    """Stands in for an ``ab_side`` process: logs who was asked what, in order.
+
+    Three steps; each has tiers ``t`` and ``u`` with 3 + 2 samples over two
+    passes, except that B's ``u`` wants 4 + 3 of fewer calls, and A alone has ``v``.
+    """
 
     log: list = []
 
-    def __init__(self, label, revision, settings):
-        self.label, self.revision, self.settings = label, revision, settings
+    def __init__(self, label, revision, settings, cpus=None):
+        self.label, self.revision, self.settings, self.cpus = label, revision, settings, cpus
         self.steps = [("k", 1), ("k", 2), ("k", 3)]
         self.missing, self.later = [], set()
 
     def ask(self, request):
-        FakeSide.log.append((self.label, request["op"], request.get("n"), request.get("pass")))
-        if request["op"] == "end":
+        op = request["op"]
+        FakeSide.log.append((self.label, op, request.get("n") or request.get("tier"), request.get("pass"),
+                             request.get("number")))
+        if op == "open":
+            tiers = {"t": {"number": 10, "shares": [3, 2]}, "u": {"number": 20, "shares": [3, 2]}}
+            if self.label == "B":
+                tiers["u"] = {"number": 5, "shares": [4, 3]}
+            else:
+                tiers["v"] = {"number": 1, "shares": [3, 2]}
+            return {"tiers": tiers}
+        if op == "close":
+            return {"later": True}
+        if op == "end":
             return {"run": {"settings": {"plant": self.settings.plant}}}
-        return {"later": True}
+        return {}
 
     def stop(self):
         pass
 
 
-def test_the_sides_take_each_step_in_turn_in_alternating_order(monkeypatch):
+def test_the_sides_take_each_sample_in_turn_in_alternating_order(monkeypatch):
     monkeypatch.setattr(ab, "Side", FakeSide)
     FakeSide.log = []
     rev = ab.Revision("x", None, Path("."))
     doc_a, doc_b = ab.interleave(rev, rev, Settings(preset="quick"), {"all": 0.1})
-    first = [(side, n) for side, op, n, _ in FakeSide.log if op == "first"]
-    assert first == [("A", 1), ("B", 1), ("B", 2), ("A", 2), ("A", 3), ("B", 3)]
-    later = [(side, n, p) for side, op, n, p in FakeSide.log if op == "later"]
-    assert len(later) == 6 and {p for *_, p in later} == {2}
-    assert [s for s, *_ in later] == ["A", "B", "B", "A", "A", "B"]  # each step: both sides, back to back
+    opens = [(side, n, p) for side, op, n, p, _ in FakeSide.log if op == "open"]
+    assert [(side, n) for side, n, p in opens if p == 1] == [("A", 1), ("B", 1), ("B", 2), ("A", 2), ("A", 3),
+                                                              ("B", 3)]
+    assert len(opens) == 12 and sorted(n for _, n, p in opens if p == 2) == [1, 1, 2, 2, 3, 3]
+    # between one open and its close: samples only, one per request, the two sides taking turns
+    steps, current = [], None
+    for side, op, what, _, number in FakeSide.log:
+        if op == "open" and current is None:
+            current = []
+        elif op == "sample":
+            current.append((side, what, number))
+        elif op == "close" and current is not None:
+            steps.append(current)
+            current = None
+    assert len(steps) == 6
+    for samples in steps:
+        by_tier = {}
+        for side, tier, number in samples:
+            by_tier.setdefault(tier, []).append((side, number))
+        assert len(samples) in (3 + 3 + 4 + 4 + 3, 2 + 2 + 3 + 3 + 2)  # pass 1, pass 2
+        # both sides time t and u: as many samples of each, the larger calls per sample, A and B in turn
+        for tier, number, count in (("t", 10, 3), ("u", 20, 4)):
+            got = by_tier[tier]
+            assert {n for _, n in got} == {number}
+            sides = [s for s, _ in got]
+            assert sides.count("A") == sides.count("B") in (count, count - 1)
+            pairs = [tuple(sides[i:i + 2]) for i in range(0, len(sides), 2)]
+            assert all(sorted(pair) == ["A", "B"] for pair in pairs)
+            assert len(set(pairs)) == 2  # which side goes first alternates
+        assert {s for s, _ in by_tier["v"]} == {"A"}  # a tier of one side alone: sampled alone
     assert doc_a["settings"]["plant"] == {} and doc_b["settings"]["plant"] == {"all": 0.1}  # B alone planted
+    assert doc_a["ab"]["alternation"] == doc_b["ab"]["alternation"] == "sample"
+
+
+def test_both_sides_main_threads_share_a_cpu_and_fewer_threads_hold_every_thread(monkeypatch):
+    monkeypatch.setattr(ab.os, "sched_getaffinity", lambda pid: {5, 2, 7, 3})
+    assert ab.placement(1) == {"main": 2, "process": [2]} and ab.placement(3) == {"main": 2, "process": [2, 3, 5]}
+    assert ab.placement(None) == ab.placement(4) == ab.placement(8) == {"main": 2, "process": None}
+    assert ab.pinned_as({"main": [2], "others": [2, 3, 5, 7]}, ab.placement(None))
+    assert ab.pinned_as({"main": [2], "others": [2, 3]}, ab.placement(3))
+    assert not ab.pinned_as({"main": [2], "others": [2, 7]}, ab.placement(3))
+    assert not ab.pinned_as({"main": [2, 3], "others": []}, ab.placement(1))
+
+
+@pytest.mark.parametrize("threads", [1, None])
+def test_a_side_reads_its_threads_cpus_back_where_it_was_placed(threads):
+    """A real side process, asked only for its steps: its main thread on the
+    placement's CPU, its other threads (BLAS, Numba) within the process's CPUs."""
+    where = ab.placement(threads)
+    if where is None:
+        pytest.skip("no CPU affinity on this platform")
+    side = ab.Side("A", ab.resolve(str(ROOT), ROOT), Settings(preset="quick", kernels=["dot"], threads=threads),
+                   where)
+    try:
+        assert side.cpus["main"] == [where["main"]]
+        if where["process"]:  # held before any pool started: no thread outside (one CPU: no pool threads at all)
+            assert set(side.cpus["others"]) <= set(where["process"])
+        else:  # the pools were started before the main thread was pinned: they keep every CPU
+            assert len(side.cpus["others"]) > 1
+    finally:
+        side.stop()
 
 
 @pytest.mark.slow
@@ -131,6 +201,11 @@ KERNEL = Kernel('''))
     assert run_a["ab"]["commit"] and Path(run_a["ab"]["impls"]).parent.parent.name == "trees"
     assert run_b["ab"]["commit"] is None and run_b["ab"]["revision"] == str(tree)
     assert doc["a"]["ab"]["side"] == "A" and doc["judge"]["threshold"] == ab.THRESHOLD
+    # --threads 1 holds both sides' threads to the same CPU, as read back in each side
+    where = ab.placement(1)
+    assert run_a["ab"]["placement"] == run_b["ab"]["placement"] == where
+    assert run_a["ab"]["cpus"]["main"] == run_b["ab"]["cpus"]["main"] == [where["main"]]
+    assert set(run_a["ab"]["cpus"]["others"]) <= set(where["process"] or run_a["ab"]["cpus"]["others"])
 
 
 def test_compare_writes_the_same_verdict_document_and_never_overwrites_it(tmp_path, capsys):

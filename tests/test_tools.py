@@ -18,8 +18,23 @@ def test_machine_drift_reports_the_spread_on_one_thread_and_on_every_core():
         assert int(calls) >= 1 and float(median) > 0
 
 
+def test_machine_drift_per_cpu_reads_every_cpu_and_compares_same_with_different_cpus():
+    import os
+
+    cpus = sorted(os.sched_getaffinity(0))
+    out = subprocess.run([sys.executable, str(TOOLS / "machine_drift.py"), "--seconds", "0.3", "--every", "0.01",
+                          "--per-cpu"], capture_output=True, text=True, check=True).stdout
+    if len(cpus) < 2:
+        assert "nothing to tell apart" in out
+        return
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("CPU ")] == [str(c) for c in cpus]
+    assert re.search(r"correlation of the CPUs' readings at the same moment: CPU \d+-\d+ [+-][\d.]+", out)
+    for label in ("same CPU, moments apart", "different CPUs, same moment"):
+        assert re.search(rf"^{label}\s+\|log ratio\| median [\d.]+, p90 [\d.]+$", out, re.M), out
+
+
 def test_pass_noise_tells_samples_close_in_time_from_samples_far_apart(tmp_path):
-    """Side B matches A within each pass; both jump by 1.5x between passes."""
+    """Side B matches A sample by sample; both jump by 1.5x between passes."""
     import json
 
     def side(scale):
@@ -36,3 +51,4 @@ def test_pass_noise_tells_samples_close_in_time_from_samples_far_apart(tmp_path)
     assert float(medians["within a pass"]) < 0.01
     assert abs(float(medians["between passes"]) - 0.405) < 0.01  # log 1.5
     assert float(medians["A vs B, same pass"]) == 0.0
+    assert float(medians["A vs B, pair by pair"]) == 0.0

@@ -51,46 +51,43 @@ def test_no_samples_is_an_error():
         stats.ratio_interval([], [1.0])
 
 
-def test_samples_are_cut_into_passes_as_the_sweep_deals_them():
-    from vecbench.measure import timing
-
-    plan = timing.Plan(min_sample_time=0.001, target_time=0.01, min_repeat=5, max_repeat=11, passes=5)
-    for repeats in (5, 7, 11):
-        samples = list(range(repeats))
-        assert [len(p) for p in stats.by_pass(samples, 5)] == plan.shares(repeats)
-        assert sum(stats.by_pass(samples, 5), []) == samples
-
-
-def test_pairing_by_pass_cancels_a_machine_that_changes_speed_between_passes():
-    """The machine runs at 1x or 1.6x, pass by pass, for both sides alike: B is 10% slower in every pass."""
-    speed = [1.0, 1.6, 1.0, 1.6, 1.6]
+def test_pairing_sample_by_sample_cancels_a_machine_that_changes_speed_between_pairs():
+    """The machine runs at 1x or 1.6x, pair by pair, for both sides alike: B is 10% slower in every pair."""
+    speed = [1.0, 1.6, 1.0, 1.6, 1.6, 1.0, 1.0, 1.6, 1.6, 1.0]
     rng = np.random.default_rng(3)
-    a = [s * (1 + 0.01 * rng.standard_normal()) for s in speed for _ in range(2)]
-    b = [1.10 * s * (1 + 0.01 * rng.standard_normal()) for s in speed for _ in range(2)]
+    a = [s * (1 + 0.01 * rng.standard_normal()) for s in speed]
+    b = [1.10 * s * (1 + 0.01 * rng.standard_normal()) for s in speed]
     pooled = stats.judge(*stats.ratio_interval(a, b, seed=1), 0.07)
-    paired = stats.paired_interval(a, b, 5, seed=1)
+    paired = stats.paired_interval(a, b, seed=1)
     assert pooled == "inconclusive"
     assert paired[0] == pytest.approx(1.10, rel=0.02) and 1 < paired[1] <= paired[2] < 1.15
     assert stats.judge(*paired, 0.07) == "slower"
-    assert stats.judge(*stats.paired_interval(a, a, 5, seed=1), 0.07) == "same"
+    assert stats.judge(*stats.paired_interval(a, a, seed=1), 0.07) == "same"
 
 
-def test_one_pass_the_other_way_keeps_a_paired_verdict_inconclusive():
-    a = [1.0] * 10
-    b = [1.1] * 8 + [0.9] * 2  # the last pass: B faster
-    point, lo, hi = stats.paired_interval(a, b, 5, seed=1)
-    assert point == pytest.approx(1.1) and lo < 1
+def test_pairs_that_disagree_keep_a_paired_verdict_inconclusive():
+    a = [1.0] * 6
+    b = [1.1] * 3 + [0.95] * 3  # half the pairs: B faster
+    point, lo, hi = stats.paired_interval(a, b, seed=1)
+    assert lo < 1 < hi
     assert stats.judge(point, lo, hi, 0.07) == "inconclusive"
 
 
-def test_compare_judges_pass_by_pass_only_the_two_sides_of_one_ab():
+def test_paired_samples_must_come_in_pairs():
+    with pytest.raises(ValueError):
+        stats.paired_interval([1.0, 1.0], [1.0])
+
+
+def test_compare_judges_pair_by_pair_only_the_two_sides_of_one_ab():
     from vecbench.verdict.compare import compare
 
-    speed = [1.0, 1.6, 1.0, 1.6, 1.6]
-    record = lambda scale: {"kernel": "k", "tier": "numpy", "n": 1, "dtype": "float64", "status": "ok",  # noqa: E731
-                            "samples": [scale * s for s in speed for _ in range(2)],
-                            "stats": {"median": scale * 1.6, "min": scale}}
-    doc = lambda scale, passes: {"settings": {"plan": {"passes": passes}}, "records": [record(scale)]}  # noqa: E731
-    assert compare(doc(1.0, 5), doc(1.1, 5), 0.07, paired=True)[0]["verdict"] == "slower"
-    assert compare(doc(1.0, 5), doc(1.1, 5), 0.07)[0]["verdict"] == "inconclusive"  # separate runs: pooled
-    assert compare(doc(1.0, 5), doc(1.1, 2), 0.07, paired=True)[0]["verdict"] == "inconclusive"
+    speed = [1.0, 1.6, 1.0, 1.6, 1.6, 1.0, 1.0, 1.6, 1.6, 1.0]
+    record = lambda scale, k=10: {"kernel": "k", "tier": "numpy", "n": 1, "dtype": "float64",  # noqa: E731
+                                  "status": "ok", "samples": [scale * s for s in speed[:k]],
+                                  "stats": {"median": scale * 1.3, "min": scale}}
+    doc = lambda scale, k=10, alternation="sample": {  # noqa: E731
+        "settings": {}, "records": [record(scale, k)], "ab": {"alternation": alternation}}
+    assert compare(doc(1.0), doc(1.1), 0.07, paired=True)[0]["verdict"] == "slower"
+    assert compare(doc(1.0), doc(1.1), 0.07)[0]["verdict"] == "inconclusive"  # separate runs: pooled
+    assert compare(doc(1.0), doc(1.1, k=9), 0.07, paired=True)[0]["verdict"] == "inconclusive"  # not in pairs
+    assert compare(doc(1.0, alternation="step"), doc(1.1), 0.07, paired=True)[0]["verdict"] == "inconclusive"

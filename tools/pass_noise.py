@@ -9,13 +9,13 @@ of ``|log ratio|``:
   samples (milliseconds apart);
 - between passes: one side's median in one pass over its median in the
   next (the whole run apart);
-- A against B in the same pass: the two sides' medians of one pass (one
-  kernel x size step apart, a fraction of a second).
+- A against B in the same pass: the two sides' medians of one pass;
+- A against B, sample by sample: the ratio of each pair (sample ``i`` of
+  A and of B, taken in turn a few milliseconds apart).
 
-If the last is near the first, the A/B's alternation already shares the
-machine's moments between the sides; if it is near the second, the machine
-changes speed faster than the sides take turns, and only a finer
-alternation (sample by sample) could share it.
+If the pairs' spread is near the within-pass one, the alternation shares
+the machine's moments between the sides; if the same-pass spread is near
+the between-passes one, the machine changes speed faster than a pass.
 
     .venv/bin/python tools/pass_noise.py results/ab/ab-<time>-A.json
 """
@@ -29,15 +29,23 @@ from pathlib import Path
 
 import numpy as np
 
-from vecbench.verdict.stats import by_pass
-
 MIN_TIME = 1e-5
+
+
+def by_pass(samples: list[float], passes: int) -> list[list[float]]:
+    """``samples`` cut into the passes that took them, earlier passes first, as the sweep
+    deals them (``timing.Plan.shares``: as evenly as they go, the earlier passes one more)."""
+    passes = min(passes, max(len(samples), 1))
+    sizes = [len(samples) // passes + (i < len(samples) % passes) for i in range(passes)]
+    starts = np.cumsum([0, *sizes])
+    return [list(samples[starts[i]:starts[i + 1]]) for i in range(passes)]
 
 
 def spreads(doc_a: dict, doc_b: dict) -> dict[str, list[float]]:
     passes = doc_a["settings"]["plan"]["passes"]
     other = {(r["kernel"], r["tier"], r["n"]): r for r in doc_b["records"] if r["status"] == "ok"}
-    found: dict[str, list[float]] = {"within a pass": [], "between passes": [], "A vs B, same pass": []}
+    found: dict[str, list[float]] = {"within a pass": [], "between passes": [], "A vs B, same pass": [],
+                                     "A vs B, pair by pair": []}
     for r in doc_a["records"]:
         if r["status"] != "ok" or r["stats"]["median"] < MIN_TIME or len(r["samples"]) < 2 * passes:
             continue
@@ -48,6 +56,8 @@ def spreads(doc_a: dict, doc_b: dict) -> dict[str, list[float]]:
         if theirs and len(theirs["samples"]) >= 2 * passes:
             found["A vs B, same pass"] += [abs(math.log(np.median(q) / np.median(p)))
                                            for p, q in zip(mine, by_pass(theirs["samples"], passes))]
+            if len(theirs["samples"]) == len(r["samples"]):
+                found["A vs B, pair by pair"] += [abs(math.log(y / x)) for x, y in zip(r["samples"], theirs["samples"])]
     return found
 
 

@@ -44,8 +44,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="allocator state of both sides (default: warm)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the step order")
     compare_cli.add_judge_options(p, threshold_default=ab.THRESHOLD, min_time_default=ab.MIN_TIME)
-    add_passes_option(p, "the preset's (quick 2, default and large 3); with 5 (quick) each record is judged pass "
-                         "by pass: fewer false alarms on a machine whose speed jumps, less power (README)")
+    add_passes_option(p, "the preset's (quick 2, default and large 3); the samples are paired one by one in any "
+                         "case, more passes spread them over more of the session")
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
@@ -80,6 +80,12 @@ def handle(args: argparse.Namespace) -> int:
         if doc["ab"]["missing_kernels"]:
             console.print(f"[yellow]note[/] side {label} ({doc['ab']['revision']}) lacks "
                           f"{', '.join(doc['ab']['missing_kernels'])}", highlight=False)
+    where = doc_a["ab"]["placement"]
+    if where:
+        held = (f", all their threads on CPU {', '.join(map(str, where['process']))}" if where["process"]
+                else ", their thread pools on every CPU")
+        console.print(f"note samples taken in pairs, one each in turn; both sides' main threads on CPU "
+                      f"{where['main']}{held}", highlight=False)
     rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence, paired=True)
     verdicts = document(rows, doc_a, doc_b, compare_cli.judge_of(args))
     verdicts["wall_time"] = doc_a["wall_time"] + doc_b["wall_time"]

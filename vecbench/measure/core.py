@@ -128,13 +128,13 @@ def gate(spec: Kernel, tier: str, args: tuple, label: str) -> None:
         raise EquivalenceError(f"{spec.name} {tier} {label}: {verdict.reason}; not measured")
 
 
-def warm(fn, args: tuple, mutates: bool = False, call: bool = True) -> float:
+def warm(fn, args: tuple, mutates: bool = False, call: bool = True, wait: bool = True) -> float:
     """Before a batch of samples: wait until no other thread of the process
-    runs (another tier's pool, still spinning, would take a core), then make
-    one untimed call (``call``) so that this tier's own pool is awake and its
-    memory touched, as in the middle of a run of calls. Returns the seconds
-    waited."""
-    waited = timing.quiesce()
+    runs (another tier's pool, still spinning, would take a core; not when
+    the caller has just waited, ``wait=False``), then make one untimed call
+    (``call``) so that this tier's own pool is awake and its memory touched,
+    as in the middle of a run of calls. Returns the seconds waited."""
+    waited = timing.quiesce() if wait else 0.0
     if call:
         fn(*(copy.deepcopy(args) if mutates else args))
     return waited

@@ -30,7 +30,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,22 @@ class Step:
     records: dict[str, dict[str, Any]]   # tier -> its record (the objects in ``Sweep.records``)
     number: dict[str, int]               # tier -> calls per sample
     shares: dict[str, list[int]]         # tier -> samples to take in each later pass
+
+
+@dataclass
+class Opened:
+    """A kernel x size being measured: its records so far, and the calls of the tiers that passed the gate."""
+
+    kernel: Kernel
+    n: int
+    tiers: list[str]                                                # every tier asked for, in record order
+    out: dict[str, dict[str, Any]] = field(default_factory=dict)    # tier -> its record so far
+    calls: dict[str, timing.Call] = field(default_factory=dict)     # tiers to time
+    first: dict[str, float] = field(default_factory=dict)           # tier -> its first call's seconds
+    work: float = 0.0
+    timed: dict[str, dict[str, Any]] = field(default_factory=dict)  # tier -> record update once timed
+    number: dict[str, int] = field(default_factory=dict)            # tier -> calls per sample
+    shares: dict[str, list[int]] = field(default_factory=dict)      # tier -> samples per pass
 
 
 class Sweep:
@@ -147,26 +163,36 @@ class Sweep:
     # -- one kernel at one size ---------------------------------------------
 
     def measure_size(self, kernel: Kernel, n: int) -> list[dict[str, Any]]:
+        """Every tier of ``kernel`` at ``n``: budget, first call, gate, then the first pass's samples."""
+        opened = self.open_size(kernel, n)
+        if opened.calls:
+            opened.timed, opened.number, opened.shares = self.time_tiers(kernel, n, opened.calls, opened.first)
+        return self.close_size(opened)
+
+    def open_size(self, kernel: Kernel, n: int) -> Opened:
+        """Inputs built, the budget applied, every tier's first call made and the gate passed; nothing timed yet."""
         tiers = self.tiers_of(kernel)
         dtype = np.dtype(self.settings.dtype)
         base = {"kernel": kernel.name, "n": n, "dtype": dtype.name}
+        opened = Opened(kernel, n, tiers)
         try:
             args = kernel.inputs(n, self.settings.seed, dtype)
             cost = {"shapes": shapes(args), "flops": float(kernel.flops(args)),
                     "bytes": float(kernel.bytes_moved(args))}
             if kernel.elements is not None:
                 cost["elements"] = float(kernel.elements(args))
-            work = work_of(kernel, args, n)
+            opened.work = work_of(kernel, args, n)
         except Exception as exc:  # a ladder size the kernel cannot build
             reason = f"building inputs raised {type(exc).__name__}: {exc}"
-            return [dict(base, tier=t, status="error", reason=reason) for t in tiers]
+            opened.out = {t: dict(base, tier=t, status="error", reason=reason) for t in tiers}
+            return opened
         base.update(cost)
         base["intensity"] = cost["flops"] / cost["bytes"] if cost["bytes"] > 0 else None
 
-        out: dict[str, dict[str, Any]] = {}
+        out = opened.out
         live = []
         for tier in tiers:
-            skip = self.over_budget(kernel, tier, work)
+            skip = self.over_budget(kernel, tier, opened.work)
             if skip:
                 out[tier] = dict(base, tier=tier, status="skipped", **skip)
             else:
@@ -174,7 +200,7 @@ class Sweep:
         self.rng.shuffle(live)
 
         calls = {t: self.call(kernel, t, args) for t in live}
-        first: dict[str, float] = {}
+        first = opened.first
         for tier in live:
             self.on_step(f"{kernel.name} n={n} {tier}: first call")
             try:
@@ -189,7 +215,7 @@ class Sweep:
                                      reason=f"a call took {again:.3g} s (best of two), over the "
                                             f"{self.budget:g} s budget")
                     # a measured time all the same: larger sizes are then predicted, not called twice
-                    self.history.setdefault((kernel.name, tier), []).append((work, again))
+                    self.history.setdefault((kernel.name, tier), []).append((opened.work, again))
         live = [t for t in live if t not in out]
 
         self.on_step(f"{kernel.name} n={n}: equivalence gate")
@@ -198,7 +224,7 @@ class Sweep:
         except Exception as exc:  # the reference itself failed: nothing can be judged
             reason = f"reference tier raised {type(exc).__name__}: {exc}"
             out.update({t: dict(base, tier=t, status="error", reason=reason) for t in live})
-            return [out[t] for t in tiers]
+            return opened
         for tier in live:
             v = verdicts[tier]
             verdict = {"ok": v.ok, "error": v.error, "tolerance": v.tolerance, "reason": v.reason}
@@ -207,18 +233,27 @@ class Sweep:
                 out[tier]["planted"] = self.settings.plant_of(tier)
             if out[tier]["status"] == "failed":
                 out[tier]["reason"] = v.reason or "first call raised"
-        passing = [t for t in live if out[t]["status"] == "ok"]
+        opened.calls = {t: calls[t] for t in live if out[t]["status"] == "ok"}
+        return opened
 
-        timed, number, shares = self.time_tiers(kernel, n, {t: calls[t] for t in passing}, first)
-        for tier, result in timed.items():
+    def close_size(self, opened: Opened) -> list[dict[str, Any]]:
+        """The records of an opened size once its tiers are timed (``Opened.timed``); the size
+        waits in ``pending`` for the later passes' samples."""
+        out = opened.out
+        for tier, result in opened.timed.items():
+            if "samples" in result:
+                summarize(result)
             out[tier].update(result)
             if out[tier]["status"] == "ok":
-                self.history.setdefault((kernel.name, tier), []).append((work, result["stats"]["median"]))
-        add_speedups([out[t] for t in tiers])
-        later = {t: s[1:] for t, s in shares.items() if out[t]["status"] == "ok" and len(s) > 1}
+                self.history.setdefault((opened.kernel.name, tier), []).append(
+                    (opened.work, result["stats"]["median"]))
+        records = [out[t] for t in opened.tiers]
+        add_speedups(records)
+        later = {t: s[1:] for t, s in opened.shares.items() if out[t]["status"] == "ok" and len(s) > 1}
         if later:
-            self.pending.append(Step(kernel, n, {t: out[t] for t in tiers}, number, later))
-        return [out[t] for t in tiers]
+            self.pending.append(Step(opened.kernel, opened.n, {t: out[t] for t in opened.tiers}, opened.number,
+                                     later))
+        return records
 
     def call(self, kernel: Kernel, tier: str, args: tuple) -> timing.Call:
         fn = kernel.tiers[tier]
@@ -246,10 +281,11 @@ class Sweep:
         # a kernel that writes into its inputs gets a fresh copy per tier
         return {t: check.gate(kernel, check.snapshot(args), [t], label=label)[t] for t in tiers}
 
-    def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call], first: dict[str, float]
-                   ) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, list[int]]]:
+    def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call], first: dict[str, float],
+                   take: bool = True) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, list[int]]]:
         """Tier by tier, in shuffled order: autorange, then the first pass's
-        share of the samples. Returns the record updates, the calls per
+        share of the samples (none unless ``take``: an interleaved A/B takes
+        them one at a time). Returns the record updates, the calls per
         sample and each tier's samples per pass."""
         number, shares = {}, {}
         results: dict[str, dict[str, Any]] = {}
@@ -266,14 +302,13 @@ class Sweep:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=self.settings.budgeted(tier)))
                 samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
-                                                    shares[tier][0])
+                                                    shares[tier][0] if take else 0)
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
                 shares.pop(tier, None)
                 continue
             results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples,
                              "page_faults": faults}
-            summarize(results[tier])
         return results, number, shares
 
     def take_samples(self, label: str, call: timing.Call, number: int, wanted: int
@@ -301,24 +336,36 @@ class Sweep:
         time. The budgeted loops skip it when one call fills a sample: their
         calls are long, and they allocate little. The records change only
         once the step is done, so an interrupt leaves them consistent."""
-        kernel, n = step.kernel, step.n
         wanted = {t: s[later] for t, s in step.shares.items() if later < len(s) and step.records[t]["status"] == "ok"}
         if not wanted:
             return
-        args = kernel.inputs(n, self.settings.seed, np.dtype(self.settings.dtype))
+        calls = self.reopen(step, wanted)
         taken: dict[str, tuple[list[float], list[float]]] = {}
         failed: dict[str, dict[str, Any]] = {}
         order = list(wanted)
         self.rng.shuffle(order)
         for tier in order:
-            call = self.call(kernel, tier, args)
             try:
-                self.settled += core.warm(call.fn, call.args, kernel.mutates,
-                                          call=step.number[tier] > 1 or not self.settings.budgeted(tier))
-                taken[tier] = self.take_samples(f"{kernel.name} n={n} {tier}", call, step.number[tier],
-                                                wanted[tier])
+                self.warm(step.kernel, tier, calls[tier], step.number[tier])
+                taken[tier] = self.take_samples(f"{step.kernel.name} n={step.n} {tier}", calls[tier],
+                                                step.number[tier], wanted[tier])
             except Exception as exc:
                 failed[tier] = raised(exc)
+        self.update(step, taken, failed)
+
+    def reopen(self, step: Step, tiers) -> dict[str, timing.Call]:
+        """A later pass's calls of ``step``'s ``tiers``, on its inputs rebuilt from the seed."""
+        args = step.kernel.inputs(step.n, self.settings.seed, np.dtype(self.settings.dtype))
+        return {t: self.call(step.kernel, t, args) for t in tiers}
+
+    def warm(self, kernel: Kernel, tier: str, call: timing.Call, number: int, wait: bool = True) -> None:
+        """``core.warm`` before a batch of samples apart from the calibration (the docstring of ``resample``)."""
+        self.settled += core.warm(call.fn, call.args, kernel.mutates,
+                                  call=number > 1 or not self.settings.budgeted(tier), wait=wait)
+
+    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float]]],
+               failed: dict[str, dict[str, Any]]) -> None:
+        """A later pass's samples added to ``step``'s records (and the tiers that raised marked so)."""
         for tier, update in failed.items():
             record = step.records[tier]
             for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",

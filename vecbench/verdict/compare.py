@@ -19,22 +19,22 @@ from vecbench.verdict import stats
 from vecbench.show.report import fmt_time
 
 REGRESSIONS = ("slower", "broken")
-#: Fewest interleaved passes judged pass by pass: with five, the interval (the
-#: pass ratios' range) holds the median ratio with 94% probability; fewer cannot.
-PAIRED_PASSES = 5
+#: Fewest sample pairs judged pair by pair (``stats.paired_interval``): with
+#: five, the bootstrap interval is the pair ratios' range at worst.
+PAIRED_MIN = 5
 SCHEMA = "vecbench-compare"
 SCHEMA_VERSION = 1
 
 
 def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
             min_time: float = 0.0, stat: str = "median", confidence: float = stats.DEFAULT_CONFIDENCE,
-            passes: int | None = None) -> tuple[str, float | None, tuple[float, float] | None]:
+            paired: bool = False) -> tuple[str, float | None, tuple[float, float] | None]:
     """(verdict, ratio B/A of ``stat``, its confidence interval) for one matched pair of records.
 
     Pairs whose medians are both under ``min_time`` are "too fast to judge".
-    ``passes``: the two records' samples were taken in that many interleaved
-    passes (``vecbench ab``), judged pass by pass (``stats.paired_interval``)
-    where both sides have a sample in each of at least ``PAIRED_PASSES``.
+    ``paired``: the two records' samples were taken in pairs (``vecbench
+    ab``); the median is then judged pair by pair (``stats.paired_interval``)
+    where both have the same number of samples, at least ``PAIRED_MIN``.
     """
     if a is None:
         return "only in B", None, None
@@ -52,8 +52,8 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
     if max(sa["median"], sb["median"]) < min_time:
         return "too fast to judge", sb[stat] / sa[stat], None
     seed = stats.seed_of(results.key(a))
-    if passes and min(passes, len(a["samples"]), len(b["samples"])) >= PAIRED_PASSES:
-        ratio, lo, hi = stats.paired_interval(a["samples"], b["samples"], passes, confidence, stat, seed)
+    if paired and stat == "median" and len(a["samples"]) == len(b["samples"]) >= PAIRED_MIN:
+        ratio, lo, hi = stats.paired_interval(a["samples"], b["samples"], confidence, seed)
     else:
         ratio, lo, hi = stats.ratio_interval(a["samples"], b["samples"], confidence, stat, seed)
     return stats.judge(ratio, lo, hi, thr), ratio, (lo, hi)
@@ -65,22 +65,17 @@ def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: 
     """One row per record key in either run, in A's order then B's extras.
 
     ``paired``: the runs are the two sides of one interleaved A/B, their
-    passes taken in turn, so each record is judged pass by pass.
+    samples taken in pairs (``vecbench.verdict.ab``), so each record is
+    judged pair by pair.
     """
     a = {results.key(r): r for r in doc_a["records"]}
     b = {results.key(r): r for r in doc_b["records"]}
-    passes = interleaved_passes(doc_a, doc_b) if paired else None
+    paired = paired and all(d.get("ab", {}).get("alternation") == "sample" for d in (doc_a, doc_b))
     rows = []
     for k in [*a, *(k for k in b if k not in a)]:
-        v, ratio, interval = verdict(a.get(k), b.get(k), thr, min_time, stat, confidence, passes)
+        v, ratio, interval = verdict(a.get(k), b.get(k), thr, min_time, stat, confidence, paired)
         rows.append({"key": k, "verdict": v, "ratio": ratio, "interval": interval, "a": a.get(k), "b": b.get(k)})
     return rows
-
-
-def interleaved_passes(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> int | None:
-    """The passes both sides of an A/B took in turn (None unless both ran the same number)."""
-    pa, pb = (d["settings"].get("plan", {}).get("passes") for d in (doc_a, doc_b))
-    return pa if pa and pa == pb else None
 
 
 def machine_differences(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:

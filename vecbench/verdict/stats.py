@@ -17,8 +17,10 @@ interval of those ratios. ``judge`` turns it into a verdict:
 
 The seed comes from the record's key, so the same two runs always get the
 same verdicts. Samples taken minutes apart share the machine's drift, which
-no resampling can see: interleaved A/B (``vecbench ab``) is the remedy, and
-the false-alarm rates of both are measured (README, "What a verdict means").
+no resampling can see: interleaved A/B (``vecbench ab``) is the remedy. Its
+samples come in pairs taken moments apart, and ``paired_interval`` judges
+the pairs' ratios instead. The false-alarm rates and power of both are
+measured (README, "What a verdict means").
 """
 
 from __future__ import annotations
@@ -55,32 +57,20 @@ def ratio_interval(a: Sequence[float], b: Sequence[float], confidence: float = D
     return point, float(lo), float(hi)
 
 
-def by_pass(samples: Sequence[float], passes: int) -> list[list[float]]:
-    """``samples`` cut into the passes that took them, earlier passes first, as the sweep
-    deals them (``timing.Plan.shares``: as evenly as they go, the earlier passes one more)."""
-    passes = min(passes, max(len(samples), 1))
-    sizes = [len(samples) // passes + (i < len(samples) % passes) for i in range(passes)]
-    starts = np.cumsum([0, *sizes])
-    return [list(samples[starts[i]:starts[i + 1]]) for i in range(passes)]
+def paired_interval(a: Sequence[float], b: Sequence[float], confidence: float = DEFAULT_CONFIDENCE,
+                    seed: int = 0) -> tuple[float, float, float]:
+    """(point, low, high) of B/A from samples taken in pairs (``vecbench ab``).
 
-
-def paired_interval(a: Sequence[float], b: Sequence[float], passes: int, confidence: float = DEFAULT_CONFIDENCE,
-                    stat: str = "median", seed: int = 0) -> tuple[float, float, float]:
-    """(point, low, high) of B/A from samples taken in ``passes`` interleaved passes (``vecbench ab``).
-
-    Pass ``p`` of A and pass ``p`` of B were taken moments apart, so the
-    machine's speed of that moment is in both: the ratio ``stat(B_p) /
-    stat(A_p)`` of each pass cancels it, where pooling the samples would
-    add it to both sides' spread. The point is the median of the pass
-    ratios, the interval a bootstrap over passes (with five passes: the
-    range of the five ratios, which holds the true median ratio with
-    probability 1 - 2 / 2**5 = 94% whatever their distribution).
+    Sample ``i`` of A and sample ``i`` of B were taken moments apart, so the
+    machine's speed of that moment is in both: the ratio ``b[i] / a[i]`` of
+    each pair cancels it, where pooling the samples would add it to both
+    sides' spread. The point is the median of the pair ratios, the interval
+    a seeded bootstrap of that median over the pairs.
     """
-    fn = STATS[stat]
-    pa, pb = by_pass(a, passes), by_pass(b, passes)
-    if len(pa) != len(pb) or not all(pa) or not all(pb):
-        raise ValueError("both sides need samples in every pass")
-    ratios = np.array([fn(y) / fn(x) for x, y in zip(pa, pb)])
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if xa.size != xb.size or xa.size == 0:
+        raise ValueError("paired samples need as many in B as in A, and some")
+    ratios = xb / xa
     rng = np.random.default_rng(seed)
     medians = np.median(ratios[rng.integers(0, ratios.size, (RESAMPLES, ratios.size))], axis=1)
     tail = (1 - confidence) / 2
