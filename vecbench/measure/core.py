@@ -10,7 +10,9 @@ times it:
    sized (``machine.set_threads``: BLAS/OpenMP and Numba, all cores unless
    told otherwise; asv and pytest-benchmark read ``VECBENCH_THREADS`` and
    ``VECBENCH_ALLOCATOR``, having no command line of their own);
-2. ``prepare``: seeded inputs ``Kernel.inputs(n, seed, dtype)``, the
+2. ``prepare``: seeded inputs (``inputs``: ``Kernel.inputs(n, seed,
+   dtype)`` copied so that every array starts on a cache line,
+   ``align.aligned``), the
    equivalence gate on exactly those inputs (a mismatch raises
    ``EquivalenceError``; nothing is timed), then the first call, which
    compiles a Numba tier and starts any thread pool it uses;
@@ -27,7 +29,6 @@ The runner's sweep interleaves these steps across tiers
 
 from __future__ import annotations
 
-import copy
 import os
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import numpy as np
 
 from impls.registry import Kernel
 from vecbench.measure import check, machine, state, timing
+from vecbench.measure.align import aligned
 
 #: Environment variables by which asv and pytest-benchmark, which have no
 #: command line of ours, choose the threads and the allocator mode.
@@ -110,12 +112,19 @@ class Case:
 
     def fresh_args(self) -> tuple:
         """The inputs, copied when the kernel writes into them."""
-        return copy.deepcopy(self.args) if self.spec.mutates else self.args
+        return aligned(self.args) if self.spec.mutates else self.args
+
+
+def inputs(spec: Kernel, n: int, seed: int = SEED, dtype: Any = DTYPE) -> tuple:
+    """The seeded inputs every instrument measures on: ``Kernel.inputs``, every
+    array moved to the start of a cache line (``align``: where an array
+    starts in a line moves some kernels' figures by a third)."""
+    return aligned(spec.inputs(n, seed, np.dtype(dtype)))
 
 
 def prepare(spec: Kernel, tier: str, n: int, seed: int = SEED, dtype: Any = DTYPE) -> Case:
     """Seeded inputs at size ``n``, gated, and the tier's first call made (and timed)."""
-    args = spec.inputs(n, seed, np.dtype(dtype))
+    args = inputs(spec, n, seed, dtype)
     gate(spec, tier, args, f"n={n}")
     first, _ = timing.Call(spec.tiers[tier], args, timing.TIMERS["perf_counter"], spec.mutates).first_call()
     return Case(spec, tier, n, args, first)
@@ -136,5 +145,5 @@ def warm(fn, args: tuple, mutates: bool = False, call: bool = True, wait: bool =
     as in the middle of a run of calls. Returns the seconds waited."""
     waited = timing.quiesce() if wait else 0.0
     if call:
-        fn(*(copy.deepcopy(args) if mutates else args))
+        fn(*(aligned(args) if mutates else args))
     return waited

@@ -37,6 +37,7 @@ import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
 from vecbench.measure import check, core, timing
+from vecbench.measure.align import aligned, offsets
 from vecbench.measure.settings import Settings
 
 #: The growth exponent fitted from the smaller sizes is clamped to this range:
@@ -176,7 +177,7 @@ class Sweep:
         base = {"kernel": kernel.name, "n": n, "dtype": dtype.name}
         opened = Opened(kernel, n, tiers)
         try:
-            args = kernel.inputs(n, self.settings.seed, dtype)
+            args = core.inputs(kernel, n, self.settings.seed, dtype)
             cost = {"shapes": shapes(args), "flops": float(kernel.flops(args)),
                     "bytes": float(kernel.bytes_moved(args))}
             if kernel.elements is not None:
@@ -188,6 +189,7 @@ class Sweep:
             return opened
         base.update(cost)
         base["intensity"] = cost["flops"] / cost["bytes"] if cost["bytes"] > 0 else None
+        base["input_offsets"] = sorted(set(offsets(args)))  # read back: [0] when every array starts a cache line
 
         out = opened.out
         live = []
@@ -259,6 +261,7 @@ class Sweep:
         fn = kernel.tiers[tier]
         if hasattr(fn, "timed"):  # a learner's function: timed on its course-form arguments, built here
             fn, args = fn.timed(*args)
+            args = aligned(args)
         return timing.Call(fn, args, self.timer, kernel.mutates, nbytes(args), plant=self.settings.plant_of(tier))
 
     def over_budget(self, kernel: Kernel, tier: str, work: float) -> dict[str, Any] | None:
@@ -355,7 +358,7 @@ class Sweep:
 
     def reopen(self, step: Step, tiers) -> dict[str, timing.Call]:
         """A later pass's calls of ``step``'s ``tiers``, on its inputs rebuilt from the seed."""
-        args = step.kernel.inputs(step.n, self.settings.seed, np.dtype(self.settings.dtype))
+        args = core.inputs(step.kernel, step.n, self.settings.seed, self.settings.dtype)
         return {t: self.call(step.kernel, t, args) for t in tiers}
 
     def warm(self, kernel: Kernel, tier: str, call: timing.Call, number: int, wait: bool = True) -> None:

@@ -21,13 +21,13 @@ and the loop is a plain ``for`` over ``itertools.repeat`` so that the
 per-call overhead matches ``python -m timeit``'s.
 
 Kernels that write into their inputs (``Kernel.mutates``) get fresh inputs
-for every call: the copies are made before the timer starts.
+for every call: the copies are made before the timer starts, each array on
+a cache line as the originals are (``align``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import gc
 import itertools
@@ -39,6 +39,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from vecbench.measure.align import aligned
 
 #: Timers a user may pick (``--timer``): wall clock or this process's CPU time.
 TIMERS: dict[str, Callable[[], float]] = {
@@ -241,7 +243,7 @@ class Call:
         self.faults_per_call = None if before is None or after is None else (after - before) / number
 
     def fresh_args(self) -> tuple:
-        return copy.deepcopy(self.args) if self.mutates else self.args
+        return aligned(self.args) if self.mutates else self.args
 
     def max_number(self) -> int:
         """Most calls one sample may hold (bounded by the copies it needs)."""
@@ -263,7 +265,7 @@ class Call:
         fn, timer, args = self.fn, self.timer, self.args
         extra, fraction = divmod(self.plant * number, 1.0)
         calls = number + int(extra)
-        batch = [copy.deepcopy(args) for _ in range(calls)] if self.mutates else None
+        batch = [aligned(args) for _ in range(calls)] if self.mutates else None
         it = itertools.repeat(None, number)
         with self.timed_region(number):
             t0 = timer()
