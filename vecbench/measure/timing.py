@@ -213,7 +213,7 @@ MAX_PLANT = 10.0
 class Call:
     """``fn(*args)`` ready to be timed with ``timer``.
 
-    ``mutates``: give every call its own deep copy of ``args``.
+    ``mutates``: give every call its own deep copy of ``args`` (``align.aligned``: each array on a cache line).
 
     ``plant``: a planted slowdown, for measuring verdicts only (``vecbench
     run --plant-slowdown``, README "What a verdict means"): each sample of

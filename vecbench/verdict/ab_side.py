@@ -81,7 +81,7 @@ def serve(settings_json: str, requests: IO[str], answers: IO[str], where: dict[s
     kernels = [available[name] for name in settings.kernels if name in available]
     with ExitStack() as stack:
         settings.threads = core.setup_process(settings.threads, settings.allocator, stack)["threads_set"]
-        if where:
+        if where and where["process"] != [where["main"]]:  # held to one CPU already: nothing to narrow
             start_pools()
             os.sched_setaffinity(0, [where["main"]])  # this thread alone (Linux: affinity is per thread)
         doc, sweep = begin(settings)
