@@ -201,6 +201,7 @@ KERNEL = Kernel('''))
     assert run_a["ab"]["commit"] and Path(run_a["ab"]["impls"]).parent.parent.name == "trees"
     assert run_b["ab"]["commit"] is None and run_b["ab"]["revision"] == str(tree)
     assert doc["a"]["ab"]["side"] == "A" and doc["judge"]["threshold"] == ab.THRESHOLD
+    assert doc["judge"]["stat"] == ab.STAT == "median"  # of the pairs' ratios, where compare judges minimums
     # --threads 1 holds both sides' threads to the same CPU, as read back in each side
     where = ab.placement(1)
     assert run_a["ab"]["placement"] == run_b["ab"]["placement"] == where
@@ -211,11 +212,13 @@ KERNEL = Kernel('''))
 def test_compare_writes_the_same_verdict_document_and_never_overwrites_it(tmp_path, capsys):
     from tests.test_report import a_run, saved
     from vecbench.cli import main
+    from vecbench.verdict import compare
     a, b = saved(tmp_path, a_run(), "a.json"), saved(tmp_path, a_run(scale=1.5), "b.json")
     out = tmp_path / "verdicts.json"
     assert main(["compare", str(a), str(b), "--json", str(out)]) == 1
     doc = json.loads(out.read_text())
     assert doc["schema"] == "vecbench-compare" and doc["regression"] is True
+    assert doc["judge"]["stat"] == compare.DEFAULT_STAT == "min"
     assert doc["summary"].startswith(f"{doc['counts']['slower']} slower, 0 broken")
     timed = [r for r in doc["rows"] if r["a"] and r["a"] > 1e-5]
     assert timed and all(r["verdict"] == "slower" and r["ratio"] > 1.2 for r in timed)

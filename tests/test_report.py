@@ -142,7 +142,9 @@ def test_compare_leaves_records_under_min_time_unjudged(tmp_path, capsys):
     assert main(["compare", str(a), str(b)]) == 1
 
 
-def test_compare_can_judge_minimums(tmp_path):
+def test_compare_judges_minimums_by_default_and_medians_when_asked(tmp_path):
+    """B's samples all moved by 3x but its fastest, as when most of a record's
+    samples caught a CPU in its slow state: the minimums say nothing changed."""
     def doubled(doc, scale_all_but_min=1.0):
         for r in doc["records"]:
             if r["status"] == "ok":  # ten samples; the median may move while the minimum stays
@@ -151,9 +153,12 @@ def test_compare_can_judge_minimums(tmp_path):
                 r["stats"] = timing.stats(r["samples"]).to_dict()
         return doc
     base, slower_median = doubled(a_run()), doubled(a_run(), 3.0)
-    by_median = {r["verdict"] for r in compare.compare(base, slower_median, 0.1)}
-    by_min = {r["verdict"] for r in compare.compare(base, slower_median, 0.1, stat="min")}
-    assert "slower" in by_median and "slower" not in by_min
+    by_default = {r["verdict"] for r in compare.compare(base, slower_median, 0.1)}
+    by_median = {r["verdict"] for r in compare.compare(base, slower_median, 0.1, stat="median")}
+    assert "slower" in by_median and "slower" not in by_default
+    a, b = saved(tmp_path, base, "a.json"), saved(tmp_path, slower_median, "b.json")
+    assert main(["compare", str(a), str(b)]) == 0
+    assert main(["compare", str(a), str(b), "--stat", "median"]) == 1
 
 
 def test_report_links_the_static_history_pages_that_exist(tmp_path, stub_plots):

@@ -52,3 +52,52 @@ def test_pass_noise_tells_samples_close_in_time_from_samples_far_apart(tmp_path)
     assert abs(float(medians["between passes"]) - 0.405) < 0.01  # log 1.5
     assert float(medians["A vs B, same pass"]) == 0.0
     assert float(medians["A vs B, pair by pair"]) == 0.0
+
+
+def stored_chain(folder):
+    """What ``verdict_power.py --out`` leaves for one thread setting: an A/A pair
+    ``P0 P1`` whose B moved every sample but the fastest by +50%, a planted
+    ``X1-25`` 30% slower in every sample, and one ``ab`` round of a 30%
+    slowdown, its two sides' samples taken in pairs."""
+    from tests.fakes import document, record
+    from vecbench.measure import results, timing
+
+    def run(scale=1.0, all_but_min=1.0, ab=None):
+        doc = document([record("dot", tier, 1000, m, 0.02) for tier, m in (("numpy", 1e-4), ("numba", 2e-4))])
+        for r in doc["records"]:
+            r["samples"] = [scale * x * (1 if i == 0 else all_but_min) for i, x in enumerate(r["samples"])] * 2
+            r["stats"] = timing.stats(r["samples"]).to_dict()
+        if ab:
+            doc["ab"] = {"side": ab, "alternation": "sample"}
+        return doc
+
+    folder.mkdir(parents=True)
+    for name, doc in (("P0", run()), ("P1", run(all_but_min=1.5)), ("X1-25", run(scale=1.3)),
+                      ("ab1-0-A", run(ab="A")), ("ab1-0-B", run(scale=1.3, ab="B"))):
+        results.save(doc, out=folder / f"{name}.json")
+
+
+def power_table(*argv):
+    done = subprocess.run([sys.executable, str(TOOLS / "verdict_power.py"), *argv, "--threads", "1", "--pairs", "1",
+                           "--levels", "25", "--ab-pairs", "1", "--ab-levels"], capture_output=True, text=True)
+    rows = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith("| compare") or
+            line.startswith("| ab")]
+    return done, {(r[0].strip("| "), r[2]): (int(r[4]), r[6]) for r in rows}
+
+
+def test_verdict_power_rejudges_stored_runs_by_another_rule(tmp_path):
+    stored_chain(tmp_path / "threads-1")
+    done, by_min = power_table("--rejudge", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert by_min == {("compare", "0%"): (2, "0.0%"), ("compare", "25%"): (2, "100.0%"),
+                      ("ab", "0%"): (2, "100.0%")}  # the ab round's B is slower: an A/A, it would be 0
+    _, by_median = power_table("--rejudge", str(tmp_path), "--stat", "median")
+    assert by_median[("compare", "0%")] == (2, "100.0%")  # the medians moved by half: false alarms
+    assert sorted(p.name for p in (tmp_path / "threads-1").iterdir()) == [
+        "P0.json", "P1.json", "X1-25.json", "ab1-0-A.json", "ab1-0-B.json"]  # nothing written
+
+
+def test_verdict_power_rejudge_of_a_folder_without_runs_is_one_line(tmp_path):
+    (tmp_path / "threads-1").mkdir()
+    done, _ = power_table("--rejudge", str(tmp_path), "--skip", "ab")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "P0.json" in done.stderr, done.stderr

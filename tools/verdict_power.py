@@ -13,12 +13,15 @@ For each thread setting (``--threads 1 all``):
   and the same with side B planted at each of ``--ab-levels``.
 
 Each is judged with its command's defaults: ``compare``'s (threshold 10%,
-95% interval, medians, every timed record however fast; ``--threshold``,
-``--min-time``) and ``ab``'s (threshold 7%, records under 10 µs unjudged;
-``--ab-args``). Prints one table and writes every run and a summary (JSON)
-under ``--out``, which must not exist yet.
+95% interval, minimums, every timed record however fast; ``--threshold``,
+``--min-time``, ``--stat``) and ``ab``'s (threshold 5%, the medians of the
+pairs, records under 10 µs unjudged; ``--ab-args``). Prints one table and
+writes every run and a summary (JSON) under ``--out``, which must not exist
+yet. ``--rejudge DIR`` runs nothing: it judges the runs an earlier ``--out``
+left in DIR by another rule, so that two rules are compared on the same runs.
 
     .venv/bin/python tools/verdict_power.py --out results/power-$(date +%Y%m%d)
+    .venv/bin/python tools/verdict_power.py --rejudge results/power-20261207 --skip ab --stat median
 """
 
 from __future__ import annotations
@@ -32,15 +35,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from vecbench import VecbenchError
 from vecbench.measure import results
-from vecbench.verdict.compare import compare
+from vecbench.verdict import ab as verdict_ab
+from vecbench.verdict import stats
+from vecbench.verdict.compare import DEFAULT_STAT, DEFAULT_THRESHOLD, compare
 
 JUDGED_OUT = ("too fast to judge",)
 
 
-def run(out: Path, threads: str, plant: float | None, extra: list[str]) -> dict[str, Any]:
-    """One ``vecbench run --quick``; its document."""
-    cmd = [sys.executable, "-m", "vecbench", "run", "--quick", "--out", str(out), *extra]
+def run(out: Path, threads: str, plant: float | None, args: argparse.Namespace) -> dict[str, Any]:
+    """One ``vecbench run --quick`` (or, with ``--rejudge``, the one stored there); its document."""
+    if args.rejudge:
+        return results.load(out)
+    cmd = [sys.executable, "-m", "vecbench", "run", "--quick", "--out", str(out), *args.run_args.split()]
     if threads != "all":
         cmd += ["--threads", threads]
     if plant:
@@ -49,9 +57,15 @@ def run(out: Path, threads: str, plant: float | None, extra: list[str]) -> dict[
     return results.load(out)
 
 
-def ab(out: Path, threads: str, plant: float | None, extra: list[str]) -> dict[str, Any]:
-    """One ``vecbench ab HEAD HEAD --quick``; its compare document."""
-    cmd = [sys.executable, "-m", "vecbench", "ab", "HEAD", "HEAD", "--quick", "--out", str(out), *extra]
+def ab(out: Path, threads: str, plant: float | None, args: argparse.Namespace) -> list[str]:
+    """One ``vecbench ab HEAD HEAD --quick``; its verdicts. With ``--rejudge``, the
+    stored round's two side runs judged afresh by ``ab``'s own defaults."""
+    if args.rejudge:
+        sides = [results.load(path) for path in verdict_ab.run_paths(out)]
+        rows = compare(*sides, verdict_ab.THRESHOLD, verdict_ab.MIN_TIME, verdict_ab.STAT, paired=True)
+        return [r["verdict"] for r in rows if r["ratio"] is not None]
+    cmd = [sys.executable, "-m", "vecbench", "ab", "HEAD", "HEAD", "--quick", "--out", str(out),
+           *args.ab_args.split()]  # ab's own defaults unless --ab-args says otherwise
     if threads != "all":
         cmd += ["--threads", threads]
     if plant:
@@ -59,7 +73,7 @@ def ab(out: Path, threads: str, plant: float | None, extra: list[str]) -> dict[s
     done = subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode not in (0, 1):
         raise SystemExit(f"vecbench ab failed ({done.returncode}): {done.stderr.strip()[-300:]}")
-    return json.loads(out.read_text())
+    return [r["verdict"] for r in json.loads(out.read_text())["rows"] if r["ratio"] is not None]
 
 
 def tally(verdicts: list[str]) -> dict[str, int]:
@@ -69,38 +83,38 @@ def tally(verdicts: list[str]) -> dict[str, int]:
 
 
 def judged_rows(doc_a: dict, doc_b: dict, args: argparse.Namespace) -> list[str]:
-    rows = compare(doc_a, doc_b, args.threshold, args.min_time)
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat)
     return [r["verdict"] for r in rows if r["ratio"] is not None]
 
 
 def measure_compare(threads: str, args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
     found = []
-    extra = args.run_args.split()
-    previous = run(folder / "P0.json", threads, None, extra)
+    previous = run(folder / "P0.json", threads, None, args)
     for i in range(1, args.pairs + 1):
         level = args.levels[(i - 1) % len(args.levels)]
-        planted = run(folder / f"X{i}-{level:g}.json", threads, level, extra)
-        honest = run(folder / f"P{i}.json", threads, None, extra)
+        planted = run(folder / f"X{i}-{level:g}.json", threads, level, args)
+        honest = run(folder / f"P{i}.json", threads, None, args)
         found.append({"kind": "compare", "threads": threads, "pair": i, "planted": 0.0,
                       **tally(judged_rows(previous, honest, args))})
         found.append({"kind": "compare", "threads": threads, "pair": i, "planted": level,
                       **tally(judged_rows(previous, planted, args))})
         previous = honest
-        print(f"  compare, threads {threads}: pair {i}/{args.pairs} done", file=sys.stderr)
+        if not args.rejudge:
+            print(f"  compare, threads {threads}: pair {i}/{args.pairs} done", file=sys.stderr)
     return found
 
 
 def measure_ab(threads: str, args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
     found = []
-    extra = args.ab_args.split()  # ab's own defaults unless --ab-args says otherwise
     for i in range(1, args.ab_pairs + 1):
         for level in (0.0, *args.ab_levels):
             started = time.perf_counter()
-            doc = ab(folder / f"ab{i}-{level:g}.json", threads, level or None, extra)
-            verdicts = [r["verdict"] for r in doc["rows"] if r["ratio"] is not None]
+            verdicts = ab(folder / f"ab{i}-{level:g}.json", threads, level or None, args)
+            wall = None if args.rejudge else time.perf_counter() - started
             found.append({"kind": "ab", "threads": threads, "pair": i, "planted": level,
-                          "wall_time": time.perf_counter() - started, **tally(verdicts)})
-        print(f"  ab, threads {threads}: round {i}/{args.ab_pairs} done", file=sys.stderr)
+                          "wall_time": wall, **tally(verdicts)})
+        if not args.rejudge:
+            print(f"  ab, threads {threads}: round {i}/{args.ab_pairs} done", file=sys.stderr)
     return found
 
 
@@ -116,42 +130,58 @@ def summarize(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         share = wrong / records if records else float("nan")
         per_pair = [((f["slower"] + f["faster"]) if not planted else f["slower"]) / f["records"]
                     for f in fs if f["records"]]
+        walls = [f["wall_time"] for f in fs if f.get("wall_time")]  # none when rejudged
         rows.append({"kind": kind, "threads": threads, "planted": planted, "pairs": len(fs), "records": records,
                      "measure": "false alarms" if not planted else "power", "rate": share,
                      "worst_pair": (max(per_pair) if not planted else min(per_pair)) if per_pair else None,
-                     "wall_time": statistics.median(f["wall_time"] for f in fs) if "wall_time" in fs[0] else None})
+                     "wall_time": statistics.median(walls) if walls else None})
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, required=True, help="a new folder for the runs and the summary")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="a new folder for the runs and the summary")
+    where.add_argument("--rejudge", type=Path, metavar="DIR",
+                       help="run nothing: judge the runs an earlier --out left in DIR by this rule (--threshold, "
+                            "--min-time, --stat; ab rounds by ab's defaults) and print the table")
     p.add_argument("--threads", nargs="+", default=["1", "all"], help="thread settings (default: 1 all)")
     p.add_argument("--pairs", type=int, default=10, help="A/A pairs (and planted runs) per setting (default 10)")
     p.add_argument("--levels", type=float, nargs="+", default=[5, 10, 25], help="planted %% in turn (default 5 10 25)")
     p.add_argument("--ab-pairs", type=int, default=3, help="rounds of ab per setting (default 3)")
-    p.add_argument("--ab-levels", type=float, nargs="+", default=[10, 25], help="planted %% of ab (default 10 25)")
-    p.add_argument("--threshold", type=float, default=0.10)
-    p.add_argument("--min-time", type=float, default=0.0)
+    p.add_argument("--ab-levels", type=float, nargs="*", default=[10, 25],
+                   help="planted %% of ab (default 10 25; none: A/A rounds only)")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="compare's (default %(default)g)")
+    p.add_argument("--min-time", type=float, default=0.0, help="compare's (default %(default)g)")
+    p.add_argument("--stat", choices=tuple(stats.STATS), default=DEFAULT_STAT, help="compare's (default %(default)s)")
     p.add_argument("--run-args", default="", help="extra options of every vecbench run (quoted)")
     p.add_argument("--ab-args", default="", help="extra options of every vecbench ab (quoted)")
     p.add_argument("--skip", choices=("compare", "ab"), action="append", default=[])
     args = p.parse_args(argv)
-    try:
-        args.out.mkdir(parents=True)
-    except FileExistsError:
-        p.error(f"{args.out} exists; choose a new folder")
+    if args.rejudge and not args.rejudge.is_dir():
+        p.error(f"{args.rejudge} is not a folder of an earlier --out")
+    if args.out:
+        try:
+            args.out.mkdir(parents=True)
+        except FileExistsError:
+            p.error(f"{args.out} exists; choose a new folder")
     found: list[dict[str, Any]] = []
-    for threads in args.threads:
-        folder = args.out / f"threads-{threads}"
-        folder.mkdir()
-        if "compare" not in args.skip:
-            found += measure_compare(threads, args, folder)
-        if "ab" not in args.skip:
-            found += measure_ab(threads, args, folder)
-        (args.out / "pairs.json").write_text(json.dumps(found, indent=1))
+    try:
+        for threads in args.threads:
+            folder = (args.rejudge or args.out) / f"threads-{threads}"
+            if args.out:
+                folder.mkdir()
+            if "compare" not in args.skip:
+                found += measure_compare(threads, args, folder)
+            if "ab" not in args.skip:
+                found += measure_ab(threads, args, folder)
+            if args.out:
+                (args.out / "pairs.json").write_text(json.dumps(found, indent=1))
+    except (VecbenchError, OSError) as exc:
+        p.exit(2, f"{p.prog}: {exc}\n")
     rows = summarize(found)
-    (args.out / "summary.json").write_text(json.dumps({"argv": sys.argv, "rows": rows, "pairs": found}, indent=1))
+    if args.out:
+        (args.out / "summary.json").write_text(json.dumps({"argv": sys.argv, "rows": rows, "pairs": found}, indent=1))
     print(f"| mode | threads | planted | pairs | records | measure | rate | worst pair | ab wall (median) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:

@@ -17,6 +17,8 @@ from vecbench.show import report
 from vecbench.show.report import fmt_time
 from vecbench.verdict import stats
 from vecbench.verdict.compare import (
+    DEFAULT_STAT,
+    DEFAULT_THRESHOLD,
     REGRESSIONS,
     compare,
     counts,
@@ -36,8 +38,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="also write the verdicts as a JSON document here (a new file, never overwritten)")
 
 
-def add_judge_options(p: argparse.ArgumentParser, threshold_default: float = 0.10,
-                      min_time_default: float = 0.0) -> None:
+def add_judge_options(p: argparse.ArgumentParser, threshold_default: float = DEFAULT_THRESHOLD,
+                      min_time_default: float = 0.0, stat_default: str = DEFAULT_STAT) -> None:
     """The options of the verdict rule, which ``compare`` and ``ab`` share (each with its own defaults)."""
     p.add_argument("--threshold", type=threshold, default=threshold_default, metavar="PCT",
                    help="smallest change that counts, e.g. 5%% or 0.05 (default: "
@@ -46,8 +48,14 @@ def add_judge_options(p: argparse.ArgumentParser, threshold_default: float = 0.1
                    help=f"do not judge records faster than this in both runs (default: {min_time_default:g})")
     p.add_argument("--confidence", type=confidence, default=stats.DEFAULT_CONFIDENCE, metavar="LEVEL",
                    help="confidence level of the interval of B / A, e.g. 95%% (default) or 0.99")
-    p.add_argument("--stat", choices=("median", "min"), default="median",
-                   help="statistic whose ratio is judged (default: median; min resists a busy machine)")
+    p.add_argument("--stat", choices=tuple(stats.STATS), default=stat_default,
+                   help=f"statistic whose ratio is judged (default: {stat_default}; "
+                        + STAT_HELP[stat_default] + ")")
+
+
+#: Why each command judges the statistic it does by default.
+STAT_HELP = {"min": "separate runs' medians move with how many samples caught a CPU in its slow state",
+             "median": "of the pairs' ratios, taken moments apart on one CPU"}
 
 
 def confidence(text: str) -> float:

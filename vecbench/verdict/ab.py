@@ -50,6 +50,8 @@ TREES_DIR = Path("results") / "ab" / "trees"
 #: ``tools/verdict_power.py`` (README, "What a verdict means").
 THRESHOLD = 0.05
 MIN_TIME = 1e-5
+#: Judged on the medians of the pairs' ratios (``stats.paired_interval``).
+STAT = "median"
 
 #: How the sides take turns, recorded in each side's run: one sample each, in turn.
 ALTERNATION = "sample"
