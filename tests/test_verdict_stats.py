@@ -87,7 +87,8 @@ def test_compare_judges_pair_by_pair_only_the_two_sides_of_one_ab():
                                   "stats": {"median": scale * 1.3, "min": scale}}
     doc = lambda scale, k=10, alternation="sample": {  # noqa: E731
         "settings": {}, "records": [record(scale, k)], "ab": {"alternation": alternation}}
-    assert compare(doc(1.0), doc(1.1), 0.07, paired=True)[0]["verdict"] == "slower"
-    assert compare(doc(1.0), doc(1.1), 0.07)[0]["verdict"] == "inconclusive"  # separate runs: pooled
-    assert compare(doc(1.0), doc(1.1, k=9), 0.07, paired=True)[0]["verdict"] == "inconclusive"  # not in pairs
-    assert compare(doc(1.0, alternation="step"), doc(1.1), 0.07, paired=True)[0]["verdict"] == "inconclusive"
+    judged = lambda a, b, **kw: compare(a, b, 0.07, stat="median", **kw)[0]["verdict"]  # noqa: E731  (ab's rule)
+    assert judged(doc(1.0), doc(1.1), paired=True) == "slower"
+    assert judged(doc(1.0), doc(1.1)) == "inconclusive"  # separate runs: pooled
+    assert judged(doc(1.0), doc(1.1, k=9), paired=True) == "inconclusive"  # not in pairs
+    assert judged(doc(1.0, alternation="step"), doc(1.1), paired=True) == "inconclusive"
