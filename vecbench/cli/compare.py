@@ -29,6 +29,11 @@ from vecbench.verdict.compare import (
 )
 
 
+#: Why each command judges the statistic it does by default.
+STAT_HELP = {"min": "separate runs' medians move with how many samples caught a CPU in its slow state",
+             "median": "of the pairs' ratios, taken moments apart on one CPU"}
+
+
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
@@ -51,11 +56,6 @@ def add_judge_options(p: argparse.ArgumentParser, threshold_default: float = DEF
     p.add_argument("--stat", choices=tuple(stats.STATS), default=stat_default,
                    help=f"statistic whose ratio is judged (default: {stat_default}; "
                         + STAT_HELP[stat_default] + ")")
-
-
-#: Why each command judges the statistic it does by default.
-STAT_HELP = {"min": "separate runs' medians move with how many samples caught a CPU in its slow state",
-             "median": "of the pairs' ratios, taken moments apart on one CPU"}
 
 
 def confidence(text: str) -> float:

@@ -76,7 +76,8 @@ def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: 
 
     ``paired``: the runs are the two sides of one interleaved A/B, their
     samples taken in pairs (``vecbench.verdict.ab``), so each record is
-    judged pair by pair.
+    judged pair by pair: with ``stat="median"`` (``ab.STAT``) only, the
+    default minimums being pooled either way.
     """
     a = {results.key(r): r for r in doc_a["records"]}
     b = {results.key(r): r for r in doc_b["records"]}
