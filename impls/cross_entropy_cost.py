@@ -53,7 +53,7 @@ cross_entropy_cost_numba = njit(cache=True)(cross_entropy_cost_python)
 
 def make_inputs(n, rng, dtype):
     """n examples: probabilities in (0, 1) and 0/1 labels, as rows."""
-    return (rng.uniform(0.01, 0.99, (1, n)).astype(dtype), rng.integers(0, 2, (1, n)).astype(dtype))
+    return (rng.uniform(0.01, 0.99, (1, n)).astype(dtype, copy=False), rng.integers(0, 2, (1, n)).astype(dtype, copy=False))
 
 
 def edge_inputs(dtype):

@@ -44,7 +44,7 @@ def dot_numba_parallel(x1, x2):
 
 
 def make_inputs(n, rng, dtype):
-    return (rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype))
+    return (rng.standard_normal(n).astype(dtype, copy=False), rng.standard_normal(n).astype(dtype, copy=False))
 
 
 def vector_pair_edges(dtype):

@@ -49,7 +49,7 @@ def gdot_numba_parallel(W, x):
 
 
 def make_inputs(n, rng, dtype):
-    return (rng.standard_normal((n, n)).astype(dtype), rng.standard_normal(n).astype(dtype))
+    return (rng.standard_normal((n, n)).astype(dtype, copy=False), rng.standard_normal(n).astype(dtype, copy=False))
 
 
 def edge_inputs(dtype):

@@ -37,7 +37,7 @@ image2vector_numba = njit(cache=True)(image2vector_python)
 
 def make_inputs(n, rng, dtype):
     """An (n, n, 3) RGB image with values in [0, 1), the course's 64 x 64 x 3 at n=64."""
-    return (rng.random((n, n, 3)).astype(dtype),)
+    return (rng.random((n, n, 3)).astype(dtype, copy=False),)
 
 
 def edge_inputs(dtype):

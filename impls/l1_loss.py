@@ -50,7 +50,7 @@ LADDER = MappingProxyType({
 
 def make_inputs(n, rng, dtype):
     """Predictions in [0, 1) against 0/1 labels."""
-    return (rng.random(n).astype(dtype), rng.integers(0, 2, n).astype(dtype))
+    return (rng.random(n).astype(dtype, copy=False), rng.integers(0, 2, n).astype(dtype, copy=False))
 
 
 def edge_inputs(dtype):

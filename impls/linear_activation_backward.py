@@ -51,7 +51,7 @@ def linear_activation_backward_numba(dA, A_prev, W, Z, activation):
 def backward_layer(n, n_prev, m, rng, dtype, activation, course_layout=False):
     """(dA, A_prev, W, Z, activation) with Z = W A_prev + b from a forward step."""
     A_prev, W, b = layer(n, n_prev, m, rng, dtype, course_layout)
-    dA = rng.standard_normal((n, m)).astype(dtype)
+    dA = rng.standard_normal((n, m)).astype(dtype, copy=False)
     return dA, A_prev, W, linear_forward_numpy(A_prev, W, b), activation
 
 

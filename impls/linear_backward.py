@@ -68,7 +68,7 @@ linear_backward_numba = njit(cache=True)(linear_backward_python)
 def backward_inputs(n, n_prev, m, rng, dtype, course_layout=False):
     """(dZ, A_prev, W) of one layer, dZ standard normal."""
     A_prev, W, _ = layer(n, n_prev, m, rng, dtype, course_layout)
-    return rng.standard_normal((n, m)).astype(dtype), A_prev, W
+    return rng.standard_normal((n, m)).astype(dtype, copy=False), A_prev, W
 
 
 def make_inputs(n, rng, dtype):

@@ -124,7 +124,7 @@ def normalize_rows_numba_parallel(X):
 
 
 def make_inputs(n, rng, dtype):
-    return (rng.standard_normal((n, n)).astype(dtype),)
+    return (rng.standard_normal((n, n)).astype(dtype, copy=False),)
 
 
 def edge_inputs(dtype):

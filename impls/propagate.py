@@ -153,10 +153,10 @@ def propagate_numba_parallel(w, b, X, Y):
 
 def make_inputs(n, rng, dtype):
     """n random 64x64x3 images scaled to [0, 1], laid out as the course does."""
-    images = (rng.integers(0, 256, size=(n, 64, 64, 3), dtype=np.uint8) / 255).astype(dtype)
+    images = (rng.integers(0, 256, size=(n, 64, 64, 3), dtype=np.uint8) / 255).astype(dtype, copy=False)
     X = images.reshape(n, -1).T
     Y = rng.integers(0, 2, size=(1, n)).astype(dtype)
-    w = (rng.standard_normal((N_X, 1)) * 0.01).astype(dtype)  # logits of order 1
+    w = (rng.standard_normal((N_X, 1)) * 0.01).astype(dtype, copy=False)  # logits of order 1
     return w, float(rng.standard_normal() * 0.1), X, Y
 
 

@@ -47,7 +47,7 @@ def relu_numba_parallel(Z):
 
 def make_inputs(n, rng, dtype):
     """An (n, n) pre-activation, the shape of a course hidden layer over a batch."""
-    return ((rng.standard_normal((n, n)) * 4).astype(dtype),)
+    return ((rng.standard_normal((n, n)) * 4).astype(dtype, copy=False),)
 
 
 def edge_inputs(dtype):

@@ -51,7 +51,7 @@ def relu_backward_numba_parallel(dA, Z):
 def make_inputs(n, rng, dtype):
     """An (n, n) layer over n examples; dA and Z have independent signs, so
     masking on dA instead of Z fails."""
-    return rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype)
+    return rng.standard_normal((n, n)).astype(dtype, copy=False), rng.standard_normal((n, n)).astype(dtype, copy=False)
 
 
 def edge_inputs(dtype):

@@ -65,7 +65,7 @@ def sigmoid_backward_numba_parallel(dA, Z):
 
 def make_inputs(n, rng, dtype):
     """An (n, n) output of n units over n examples, Z spread over the sigmoid's curve."""
-    return rng.standard_normal((n, n)).astype(dtype), (4 * rng.standard_normal((n, n))).astype(dtype)
+    return rng.standard_normal((n, n)).astype(dtype, copy=False), (4 * rng.standard_normal((n, n))).astype(dtype, copy=False)
 
 
 def edge_inputs(dtype):

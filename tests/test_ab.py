@@ -229,9 +229,9 @@ def test_compare_writes_the_same_verdict_document_and_never_overwrites_it(tmp_pa
 
 @pytest.mark.parametrize("command", [["ab", "HEAD", "HEAD"], ["run"]])
 def test_more_passes_than_the_plan_has_samples_is_one_line_and_exit_2(command, capsys):
-    assert main([*command, "--quick", "--passes", "6"]) == 2
+    assert main([*command, "--quick", "--passes", "12"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "vecbench: error: --passes 6: the quick plan takes at least 5 samples per record, so at most 5 passes"
+    assert err == "vecbench: error: --passes 12: the quick plan takes at most 11 samples per record, so at most 11 passes"
 
 
 def test_passes_set_the_plan_and_the_command_that_repeats_the_run():

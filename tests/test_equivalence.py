@@ -97,3 +97,14 @@ def test_gate_fails_every_tier_when_the_reference_is_nan_on_finite_inputs(monkey
     monkeypatch.setitem(spec.tiers, "numpy", lambda x1, x2: float("nan"))
     verdict = check.check_tier(spec, "python", spec.inputs(15), "n=15")
     assert not verdict.ok and "not finite" in verdict.reason
+
+
+def test_inputs_left_alone_are_unchanged_nan_included_and_a_changed_one_is_not():
+    a = np.array([1.0, np.nan, 3.0])
+    assert check.unchanged((a, 2.0), (a.copy(), 2.0))  # NaN in the same place: the slower comparison
+    assert check.unchanged((np.arange(3.0), float("nan")), (np.arange(3.0), float("nan")))
+    changed = a.copy()
+    changed[2] = -3.0
+    assert not check.unchanged((a,), (changed,))
+    assert not check.unchanged((a,), (np.array([1.0, 2.0, 3.0]),))  # a NaN overwritten
+    assert not check.unchanged((a,), (a[:2],))

@@ -251,6 +251,28 @@ def test_a_records_samples_are_spread_over_passes_across_the_whole_sweep(monkeyp
     assert sizes[-10:].count(10) == sizes[-10:].count(20) == 5
 
 
+def test_a_record_with_fewer_samples_than_passes_takes_them_in_passes_spread_over_the_run(monkeypatch):
+    plan = run.timing.Plan(min_sample_time=0.002, target_time=0.0, min_repeat=4, max_repeat=4, passes=4,
+                           loop_min_repeat=2)
+    monkeypatch.setitem(run.timing.PLANS, "quick", plan)
+    clock, log, steps = FakeClock(), [], []
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, log=log, sizes=(10,))
+    register(monkeypatch, spec)
+
+    def on_step(what):  # which pass each call falls in
+        if "(pass" in what and "pass 1/" not in what:
+            steps.append((what, len(log)))
+
+    sw = run.Sweep(run.Settings(preset="quick"), clock, tick=0.0, on_step=on_step)
+    records = {r["tier"]: r for r in sw.run([spec])}
+    assert len(records["numpy"]["samples"]) == 4 and len(records["python"]["samples"]) == 2
+    starts = [at for what, at in steps] + [len(log)]
+    calls = [[tier for tier, _ in log[a:b]] for a, b in zip(starts, starts[1:])]
+    # passes 2 and 3: the compiled tiers' warm-up call and sample only; pass 4: python's second sample too
+    assert [c.count("python") for c in calls] == [0, 0, 1]
+    assert [c.count("numpy") for c in calls] == [c.count("numba") for c in calls] == [2, 2, 2]
+
+
 def test_later_passes_time_the_same_seeded_inputs_the_gate_passed(monkeypatch, three_passes):
     clock, seen = FakeClock(), []
     spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10,))

@@ -96,10 +96,20 @@ def test_a_plans_samples_are_dealt_over_its_passes_earlier_passes_first():
     assert all(sum(plan.shares(r)) == r for r in range(3, 13))
 
 
-@pytest.mark.parametrize("passes,min_repeat", [(0, 3), (4, 3)])
-def test_a_plan_cannot_ask_for_more_passes_than_samples(passes, min_repeat):
+def test_fewer_samples_than_passes_go_one_each_into_passes_spread_over_the_run():
+    plan = timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=6, max_repeat=12, passes=6,
+                       loop_min_repeat=3)
+    assert plan.shares(3) == [1, 0, 0, 1, 0, 1]
+    assert plan.shares(4) == [1, 0, 1, 1, 0, 1]
+    assert plan.shares(1) == [1, 0, 0, 0, 0, 0]
+    assert plan.shares(6) == [1] * 6 and plan.shares(9) == [2, 2, 2, 1, 1, 1]
+    assert all(sum(plan.shares(r)) == r and plan.shares(r)[0] == 1 for r in range(1, 7))
+
+
+@pytest.mark.parametrize("passes,max_repeat", [(0, 5), (6, 5)])
+def test_a_plan_cannot_ask_for_more_passes_than_its_most_samples(passes, max_repeat):
     with pytest.raises(ValueError, match="passes"):
-        timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=min_repeat, max_repeat=5, passes=passes)
+        timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=3, max_repeat=max_repeat, passes=passes)
 
 
 @pytest.mark.skipif(timing.page_faults() is None, reason="the platform does not count page faults")
@@ -191,6 +201,6 @@ def test_the_budgeted_loops_may_have_a_lower_floor_of_samples():
                        loop_min_repeat=3)
     assert plan.repeats(0.5) == 6 and plan.repeats(0.5, loop=True) == 3
     assert plan.repeats(0.01, loop=True) == plan.repeats(0.01) == 10  # short calls: the target decides
-    with pytest.raises(ValueError, match="passes"):
+    with pytest.raises(ValueError, match="loop_min_repeat"):
         timing.Plan(min_sample_time=0.01, target_time=0.1, min_repeat=6, max_repeat=12, passes=3,
-                    loop_min_repeat=2)
+                    loop_min_repeat=13)

@@ -29,16 +29,16 @@ from pathlib import Path
 
 import numpy as np
 
+from vecbench.measure import timing
+
 MIN_TIME = 1e-5
 
 
 def by_pass(samples: list[float], passes: int) -> list[list[float]]:
     """``samples`` cut into the passes that took them, earlier passes first, as the sweep
-    deals them (``timing.Plan.shares``: as evenly as they go, the earlier passes one more)."""
-    passes = min(passes, max(len(samples), 1))
-    sizes = [len(samples) // passes + (i < len(samples) % passes) for i in range(passes)]
-    starts = np.cumsum([0, *sizes])
-    return [list(samples[starts[i]:starts[i + 1]]) for i in range(passes)]
+    deals them (``timing.deal``); passes that took none are left out."""
+    starts = np.cumsum([0, *timing.deal(len(samples), passes)])
+    return [list(samples[a:b]) for a, b in zip(starts, starts[1:]) if b > a]
 
 
 def spreads(doc_a: dict, doc_b: dict) -> dict[str, list[float]]:

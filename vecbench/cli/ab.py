@@ -45,8 +45,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the step order")
     compare_cli.add_judge_options(p, threshold_default=ab.THRESHOLD, min_time_default=ab.MIN_TIME,
                                   stat_default=ab.STAT)
-    add_passes_option(p, "the preset's (quick 2, default and large 3); the samples are paired one by one in any "
-                         "case, more passes spread them over more of the session")
+    add_passes_option(p, "; the samples are paired one by one in any case, more passes spread them over more "
+                         "of the session")
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import impls
 from vecbench import UsageError
+from vecbench.measure import timing
 from vecbench.measure.settings import max_passes
 
 
@@ -90,17 +91,24 @@ def planted(text: str) -> tuple[str, float]:
     return tier, fraction
 
 
-def add_passes_option(p: argparse.ArgumentParser, default_help: str) -> None:
+def per_preset(value) -> str:
+    """``value(plan)`` of every preset, for a help text: "quick 2, default 6, large 6"."""
+    return ", ".join(f"{name} {value(plan)}" for name, plan in timing.PLANS.items())
+
+
+def add_passes_option(p: argparse.ArgumentParser, default_help: str = "") -> None:
     """``--passes N``: how many passes over the plan share each record's samples."""
     p.add_argument("--passes", type=positive_int, metavar="N",
-                   help="spread each record's samples over N passes over the whole plan, at most its fewest "
-                        f"samples per record (quick 5, default and large 3); default: {default_help}")
+                   help="spread each record's samples over N passes over the whole plan, at most the most "
+                        f"samples a record takes ({per_preset(lambda plan: plan.max_repeat)}); a record with "
+                        "fewer samples than passes takes one in passes spread over the run; default: the "
+                        f"preset's ({per_preset(lambda plan: plan.passes)}){default_help}")
 
 
 def check_passes(passes: int | None, preset: str) -> None:
     """A UsageError when ``passes`` exceeds what ``preset``'s samples allow."""
     if passes and passes > max_passes(preset):
-        raise UsageError(f"--passes {passes}: the {preset} plan takes at least {max_passes(preset)} samples "
+        raise UsageError(f"--passes {passes}: the {preset} plan takes at most {max_passes(preset)} samples "
                          f"per record, so at most {max_passes(preset)} passes")
 
 

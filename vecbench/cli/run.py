@@ -57,7 +57,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", type=seconds, default=usercode.TIME_LIMIT, metavar="S",
                    help="with --impl: seconds one call of a learner's function may take while it is checked "
                         f"(default {usercode.TIME_LIMIT:g})")
-    add_passes_option(p, "the preset's (quick 2, default and large 3)")
+    add_passes_option(p)
     add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",

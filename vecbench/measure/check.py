@@ -156,7 +156,10 @@ def snapshot(args: Any) -> Any:
 
 def unchanged(before: Any, after: Any) -> bool:
     if isinstance(before, np.ndarray):
-        return before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
+        # the plain comparison first: ``equal_nan`` costs twenty times as much
+        # (0.14 s against 7 ms on 100 MB), and only arrays holding NaN need it
+        return before.shape == after.shape and (np.array_equal(before, after)
+                                                or np.array_equal(before, after, equal_nan=True))
     if isinstance(before, (tuple, list)):
         return len(before) == len(after) and all(unchanged(b, a) for b, a in zip(before, after))
     return before == after or (before != before and after != after)

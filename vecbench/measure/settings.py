@@ -93,6 +93,5 @@ class Settings:
 
 
 def max_passes(preset: str) -> int:
-    """The most passes a preset's samples can be spread over: one sample each, for every tier."""
-    plan = timing.PLANS[preset]
-    return min(plan.min_repeat, plan.loop_min)
+    """The most passes a preset's samples can be spread over: one sample each of its most sampled records."""
+    return timing.PLANS[preset].max_repeat

@@ -251,7 +251,7 @@ class Sweep:
                     (opened.work, result["stats"]["median"]))
         records = [out[t] for t in opened.tiers]
         add_speedups(records)
-        later = {t: s[1:] for t, s in opened.shares.items() if out[t]["status"] == "ok" and len(s) > 1}
+        later = {t: s[1:] for t, s in opened.shares.items() if out[t]["status"] == "ok" and any(s[1:])}
         if later:
             self.pending.append(Step(opened.kernel, opened.n, {t: out[t] for t in opened.tiers}, opened.number,
                                      later))
@@ -339,7 +339,8 @@ class Sweep:
         time. The budgeted loops skip it when one call fills a sample: their
         calls are long, and they allocate little. The records change only
         once the step is done, so an interrupt leaves them consistent."""
-        wanted = {t: s[later] for t, s in step.shares.items() if later < len(s) and step.records[t]["status"] == "ok"}
+        wanted = {t: s[later] for t, s in step.shares.items()
+                  if later < len(s) and s[later] and step.records[t]["status"] == "ok"}
         if not wanted:
             return
         calls = self.reopen(step, wanted)

@@ -354,10 +354,13 @@ class Plan:
 
     ``passes``: a sweep takes each measurement's samples in this many passes
     over the whole plan (``vecbench.measure.sweep``), so that the samples of one record
-    are spread over the run's duration instead of a fraction of a second: a
-    burst of load on a shared machine then disturbs a minority of each
-    record's samples, which the median ignores, rather than all of a few
-    records' samples.
+    are spread over the run's duration instead of a fraction of a second. A
+    slow spell of the machine (a CPU in its slow state for seconds at a
+    time, another guest's burst of load) then falls on a minority of each
+    record's samples, which the median ignores. The more passes, the more
+    independent moments each median is taken over: with three, a spell that
+    caught two of them moved the whole median. A record with fewer samples
+    than passes takes one in passes spread evenly over the run.
     """
 
     min_sample_time: float   # seconds one sample must last
@@ -368,8 +371,10 @@ class Plan:
     loop_min_repeat: int | None = None  # min_repeat of the budgeted loop tiers (default: min_repeat)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.passes <= min(self.min_repeat, self.loop_min) <= self.max_repeat:
-            raise ValueError("a plan needs 1 <= passes <= min_repeat, loop_min_repeat <= max_repeat")
+        if not (1 <= self.passes <= self.max_repeat and 1 <= min(self.min_repeat, self.loop_min)
+                and max(self.min_repeat, self.loop_min) <= self.max_repeat):
+            raise ValueError("a plan needs 1 <= passes <= max_repeat and 1 <= min_repeat, "
+                             "loop_min_repeat <= max_repeat")
 
     @property
     def loop_min(self) -> int:
@@ -385,31 +390,48 @@ class Plan:
 
     def split(self, processes: int) -> "Plan":
         """The plan of one of ``processes`` worker processes: its share of every
-        record's samples (``vecbench.measure.workers``)."""
+        record's samples and of the passes (``vecbench.measure.workers``): the
+        workers one after another take as many moments as one process would."""
         if processes <= 1:
             return self
         share = lambda k: max(1, math.ceil(k / processes))  # noqa: E731
         min_repeat, loop_min = share(self.min_repeat), share(self.loop_min)
+        max_repeat = max(min_repeat, loop_min, share(self.max_repeat))
         return dataclasses.replace(self, target_time=self.target_time / processes, min_repeat=min_repeat,
-                                   max_repeat=max(min_repeat, share(self.max_repeat)),
-                                   loop_min_repeat=loop_min, passes=max(1, min(self.passes, min_repeat, loop_min)))
+                                   max_repeat=max_repeat, loop_min_repeat=loop_min,
+                                   passes=min(share(self.passes), max_repeat))
 
     def shares(self, repeats: int) -> list[int]:
-        """``repeats`` samples dealt over the passes, as evenly as they go, earlier passes first."""
-        passes = min(self.passes, max(repeats, 1))
-        return [repeats // passes + (i < repeats % passes) for i in range(passes)]
+        """``repeats`` samples dealt over the passes (``deal``)."""
+        return deal(repeats, self.passes)
+
+
+def deal(repeats: int, passes: int) -> list[int]:
+    """``repeats`` samples dealt over ``passes`` passes: as evenly as they go,
+    earlier passes first; with fewer samples than passes, one in each of
+    ``repeats`` passes spread evenly from the first to the last (3 over 6:
+    passes 1, 4 and 6). A record's samples are stored in pass order, so this
+    also says which pass took which sample."""
+    repeats = max(repeats, 1)
+    if repeats < passes:
+        step = (passes - 1) / max(repeats - 1, 1)
+        taken = {int(i * step + 0.5) for i in range(repeats)}
+        return [int(p in taken) for p in range(passes)]
+    return [repeats // passes + (i < repeats % passes) for i in range(passes)]
 
 
 #: Measurement plans per preset: quick favours speed, large favours stability.
-#: Default and large take at least two samples per pass, so that one pass
-#: caught by a slow moment of the machine cannot carry a record's median;
-#: the budgeted loops, whose calls run up to the budget and which use one
-#: thread and little memory, take one per pass.
+#: Each spreads a record's samples over as many passes as its non-loop
+#: records have samples at the least (one or two samples per pass), so that
+#: a record's median is taken over as many moments of the run as its samples
+#: allow; the budgeted loops, whose calls run up to the budget and which use
+#: one thread and little memory, take their fewer samples in passes spread
+#: over the run.
 PLANS = {
     "quick": Plan(min_sample_time=0.002, target_time=0.03, min_repeat=5, max_repeat=11, passes=2),
-    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=3,
+    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=6,
                     loop_min_repeat=3),
-    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=3,
+    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=6,
                   loop_min_repeat=3),
 }
 
