@@ -15,7 +15,7 @@ def test_a_workers_plan_takes_its_share_of_the_samples_and_of_the_passes():
     half = plan.split(2)
     assert (half.min_repeat, half.max_repeat, half.loop_min) == (3, 6, 2)
     assert half.target_time == pytest.approx(plan.target_time / 2)
-    assert half.passes == 3  # the two workers, one after the other, take the six passes of one process
+    assert half.passes == 3  # the two workers, one after the other, take about the passes of one process
     assert half.shares(2) == [1, 0, 1]  # a budgeted loop's two samples: its first and last passes
     assert plan.split(1) is plan
 

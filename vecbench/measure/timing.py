@@ -421,17 +421,16 @@ def deal(repeats: int, passes: int) -> list[int]:
 
 
 #: Measurement plans per preset: quick favours speed, large favours stability.
-#: Each spreads a record's samples over as many passes as its non-loop
-#: records have samples at the least (one or two samples per pass), so that
-#: a record's median is taken over as many moments of the run as its samples
-#: allow; the budgeted loops, whose calls run up to the budget and which use
-#: one thread and little memory, take their fewer samples in passes spread
-#: over the run.
+#: Default and large spread a record's samples over five passes, so that its
+#: median is taken over five moments of the run (README, "Why five passes":
+#: three let one slow spell carry a median; six cost another 20 s a run with
+#: all threads, which ``make bench`` has not got). The budgeted loops, whose
+#: calls run up to the budget, take their three samples in passes 1, 3 and 5.
 PLANS = {
     "quick": Plan(min_sample_time=0.002, target_time=0.03, min_repeat=5, max_repeat=11, passes=2),
-    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=6,
+    "default": Plan(min_sample_time=0.01, target_time=0.12, min_repeat=6, max_repeat=12, passes=5,
                     loop_min_repeat=3),
-    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=6,
+    "large": Plan(min_sample_time=0.05, target_time=0.6, min_repeat=6, max_repeat=15, passes=5,
                   loop_min_repeat=3),
 }
 
