@@ -92,7 +92,7 @@ def planted(text: str) -> tuple[str, float]:
 
 
 def per_preset(value) -> str:
-    """``value(plan)`` of every preset, for a help text: "quick 2, default 6, large 6"."""
+    """``value(plan)`` of every preset, for a help text: "quick 2, default 5, large 5"."""
     return ", ".join(f"{name} {value(plan)}" for name, plan in timing.PLANS.items())
 
 
