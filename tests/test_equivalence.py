@@ -87,6 +87,34 @@ def test_gate_fails_a_tier_that_mutates_its_inputs():
     assert not verdict.ok and verdict.reason == "mutated its inputs"
 
 
+def test_the_gate_judges_each_tier_against_the_inputs_it_was_given(monkeypatch):
+    # one snapshot serves every tier until one writes into the inputs; the next is judged afresh
+    spec = impls.KERNELS["sigmoid"]
+
+    def sigmoid_in_place(Z):
+        Z[...] = impls.call("sigmoid", "numpy", Z)
+        return Z
+
+    monkeypatch.setitem(spec.tiers, "python", sigmoid_in_place)
+    verdicts = check.gate(spec, spec.inputs(4), ["python", "numba"], "n=4")
+    assert verdicts["python"].reason == check.MUTATED
+    assert verdicts["numba"].reason != check.MUTATED  # numba left the (changed) inputs as it found them
+
+
+def test_a_reference_that_writes_into_its_inputs_fails_its_own_gate(monkeypatch):
+    # the reference runs on the inputs themselves, not a copy: the snapshot is taken before it
+    spec = impls.KERNELS["sigmoid"]
+    real = spec.tiers["numpy"]
+
+    def absolute_then_sigmoid(Z):
+        np.abs(Z, out=Z)  # the same change on every call: only a snapshot from before the reference sees it
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numpy", absolute_then_sigmoid)
+    assert check.gate(spec, spec.inputs(4), ["numpy"], "n=4")["numpy"].reason == check.MUTATED
+    assert check.check_tier(spec, "numpy", spec.inputs(4), "n=4").reason == check.MUTATED
+
+
 def test_tolerance_grows_with_reduction_length_and_shrinks_with_precision():
     assert check.tolerance(np.float32, 10_000) == pytest.approx(100 * check.tolerance(np.float32, 1))
     assert check.tolerance(np.float64, 1) < check.tolerance(np.float32, 1) / 1e8

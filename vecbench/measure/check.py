@@ -40,6 +40,10 @@ FD_TOLERANCE = 1e-6
 FD_SAMPLES = 12
 
 
+#: The reason of a tier that wrote into inputs it was meant only to read.
+MUTATED = "mutated its inputs"
+
+
 class Mismatch(Exception):
     """A tier's output differs from the reference in structure (not value)."""
 
@@ -78,20 +82,24 @@ def dtype_of(args: Any) -> np.dtype | None:
     return None
 
 
-def upcast(args: Any) -> Any:
-    """``args`` with every floating array as float64 (layout kept)."""
+def upcast(args: Any, copy: bool = True) -> Any:
+    """``args`` with every floating array as float64 (layout kept); a float64
+    array is copied too unless ``copy`` is false."""
     if isinstance(args, np.ndarray):
-        return args.astype(np.float64) if args.dtype.kind == "f" else args
+        return args.astype(np.float64, copy=copy) if args.dtype.kind == "f" else args
     if isinstance(args, tuple):
-        return tuple(upcast(a) for a in args)
+        return tuple(upcast(a, copy) for a in args)
     if isinstance(args, list):
-        return [upcast(a) for a in args]
+        return [upcast(a, copy) for a in args]
     return args
 
 
 def reference_output(kernel: Kernel, args: tuple) -> Any:
-    """The reference tier's output on ``args`` upcast to float64."""
-    return impls.as_python_scalars(kernel.tiers[REFERENCE_TIER](*upcast(args)))
+    """The reference tier's output on ``args`` upcast to float64. Arrays that
+    are float64 already are copied only for a kernel that writes into its
+    inputs: any other reference that did would fail its own gate
+    (``check_tier``: "mutated its inputs")."""
+    return impls.as_python_scalars(kernel.tiers[REFERENCE_TIER](*upcast(args, copy=kernel.mutates)))
 
 
 def structural_error(out: Any, ref: Any, dtype: np.dtype, where: str = "output") -> float:
@@ -165,13 +173,16 @@ def unchanged(before: Any, after: Any) -> bool:
     return before == after or (before != before and after != after)
 
 
-def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: Any = None) -> Verdict:
-    """Run one tier on ``args`` and judge it against the reference."""
+def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: Any = None,
+               before: Any = None) -> Verdict:
+    """Run one tier on ``args`` and judge it against the reference; ``before``:
+    a snapshot of ``args`` taken already (one is taken otherwise)."""
     dtype = dtype_of(args) or np.dtype(np.float64)
     tol = tolerance(dtype, kernel.reduction(args))
+    if before is None and not kernel.mutates:
+        before = snapshot(args)  # before the reference too: it runs on these very arrays
     if reference is None:
         reference = reference_output(kernel, args)
-    before = snapshot(args)
     verdict = dict(kernel=kernel.name, tier=tier, dtype=str(dtype), inputs=label, tolerance=tol)
     if all_finite(args) and not all_finite(reference):
         # every tier agreeing on a NaN is no proof: the kernels promise
@@ -183,7 +194,7 @@ def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: An
     except Exception as exc:  # a tier that raises has failed the gate
         return Verdict(**verdict, ok=False, error=math.inf, reason=f"raised {type(exc).__name__}: {exc}")
     if not kernel.mutates and not unchanged(before, args):
-        return Verdict(**verdict, ok=False, error=math.inf, reason="mutated its inputs")
+        return Verdict(**verdict, ok=False, error=math.inf, reason=MUTATED)
     try:
         error = structural_error(out, reference, dtype)
     except Mismatch as exc:
@@ -194,9 +205,17 @@ def check_tier(kernel: Kernel, tier: str, args: tuple, label: str, reference: An
 
 
 def gate(kernel: Kernel, args: tuple, tiers: Any = None, label: str = "") -> dict[str, Verdict]:
-    """Verdicts of ``tiers`` (default: all) on one input, sharing one reference."""
+    """Verdicts of ``tiers`` (default: all) on one input, sharing one reference
+    and, while no tier writes into the inputs, one snapshot of them (a copy
+    per tier cost seconds of a run on the largest inputs)."""
+    before = None if kernel.mutates else snapshot(args)  # before the reference, which runs on these arrays
     reference = reference_output(kernel, args)
-    return {t: check_tier(kernel, t, args, label, reference) for t in (tiers or kernel.tiers)}
+    verdicts = {}
+    for t in tiers or kernel.tiers:
+        verdicts[t] = check_tier(kernel, t, args, label, reference, before)
+        if verdicts[t].reason == MUTATED:  # the next tier is judged against the inputs it is given
+            before = snapshot(args)
+    return verdicts
 
 
 def cases(kernel: Kernel, dtype: Any, preset: str = "quick", seed: int = 0) -> list[tuple[str, tuple]]:

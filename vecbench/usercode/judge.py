@@ -228,11 +228,11 @@ def judge(found: Found, dtypes: Iterable[str] = ("float64",), preset: str = "qui
 
 def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, label: str, args: tuple,
                 dtype: np.dtype) -> tuple[str, str] | None:
-    reference = check.reference_output(kernel, args)
     before = check.snapshot(args)
+    reference = check.reference_output(kernel, args)
     if isinstance(getattr(found.tier_fn, "fn", None), Seen):
         found.tier_fn.fn.args = None
-    v = check.check_tier(kernel, TIER, args, label, reference)
+    v = check.check_tier(kernel, TIER, args, label, reference, before)
     seen = getattr(getattr(found.tier_fn, "fn", None), "args", None)
     shown = ", ".join(_course_shapes(a) for a in seen) if seen is not None else _input_shapes(args)
     on = f"on input '{label}' (your function was given {shown}; {dtype})"
@@ -246,7 +246,7 @@ def _judge_case(kernel: Kernel, form: Form, found: Found, recorder: _Recorder, l
         return "wrong", f"{exc} {on}"
     if v.reason == "the reference output is not finite on finite inputs":
         return None  # no verdict possible on this input
-    if v.reason == "mutated its inputs":
+    if v.reason == check.MUTATED:
         names = list(inspect.signature(kernel.tiers[impls.REFERENCE_TIER]).parameters)
         if form.same_arguments:  # the learner's own parameter names
             names = list(inspect.signature(found.fn).parameters)
