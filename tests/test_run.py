@@ -9,6 +9,7 @@ import impls
 from tests.fakes import FakeClock, fake_kernel, register
 from vecbench.cli import run as run_cli
 from vecbench.measure import results
+from vecbench.measure.align import ALIGNMENT
 from vecbench.measure import sweep as run
 
 FAST = {"numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
@@ -287,6 +288,36 @@ def test_later_passes_time_the_same_seeded_inputs_the_gate_passed(monkeypatch, t
     sweep(clock, seed=3).run([spec])
     assert len(seen) >= 5  # first call, gate, autorange probe and three samples
     assert all(np.array_equal(z, seen[0]) for z in seen)
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_later_passes_copy_the_kept_inputs_unless_they_would_not_fit(monkeypatch, three_passes, keep):
+    clock, seen, drawn = FakeClock(), [], []
+    spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
+    make = spec.make_inputs
+
+    def counted(n, rng, dtype):
+        drawn.append(n)
+        return make(n, rng, dtype)
+
+    real = spec.tiers["numba"]
+
+    def remember(Z):
+        seen.append(Z)
+        return real(Z)
+
+    spec = dataclasses.replace(spec, make_inputs=counted)
+    spec.tiers["numba"] = remember
+    register(monkeypatch, spec)
+    if not keep:
+        monkeypatch.setattr(run, "KEEP_SHARE", 0.0)
+    sweep(clock).run([spec])
+    # drawn from the seed once per size when kept, once per size and pass otherwise
+    assert sorted(drawn) == ([10, 20] if keep else [10, 10, 10, 20, 20, 20])
+    first = seen[0]
+    later = [z for z in seen if z.size == first.size and not np.shares_memory(z, first)]
+    assert later and all(np.array_equal(z, first) for z in later)  # a fresh copy, the same values
+    assert all(z.ctypes.data % ALIGNMENT == 0 for z in seen)  # the copies start on a cache line too
 
 
 def test_a_tier_that_raises_in_a_later_pass_becomes_an_error_without_figures(monkeypatch, three_passes):

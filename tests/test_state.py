@@ -72,6 +72,43 @@ def test_pinned_the_figure_no_longer_moves_with_a_planted_earlier_free(mode):
     assert faults["after"] == pytest.approx(faults["before"], abs=8), faults
 
 
+#: Page faults per call of NumPy's relu at 2048x2048 (a 32 MiB output, over
+#: the mmap threshold), warmed as every instrument warms a batch, with and
+#: without 60 MiB left free at the heap's top by earlier arrays.
+FAULTS_OF_A_LARGE_OUTPUT = """
+    import json, time
+    import numpy as np
+    from vecbench.measure import core, state, timing
+    import impls
+    state.pin("warm")
+    spec = impls.KERNELS["relu"]
+    args = core.inputs(spec, 2048)
+    call = timing.Call(spec.tiers["numpy"], args, time.perf_counter)
+    def faults():
+        core.warm(call.fn, call.args)
+        call.sample(3)
+        return call.faults_per_call
+    before = faults()
+    planted = [np.ones(20 * 2**20 // 8) for _ in range(3)]  # 60 MiB from the heap, under the mmap threshold
+    del planted                                              # freed: the trim threshold lets it stay at the top
+    if not {cleared}:
+        state.clear_heap = lambda: None  # the control: the batch starts from whatever the heap holds
+    after = faults()
+    print(json.dumps({{"before": before, "after": after}}))
+"""
+
+
+@glibc_only
+@pytest.mark.parametrize("cleared", [True, False])
+def test_a_large_output_gets_fresh_pages_whatever_the_heap_was_left_holding(cleared):
+    faults = fresh_python(FAULTS_OF_A_LARGE_OUTPUT.format(cleared=cleared))
+    assert faults["before"] >= 16, faults  # 32 MiB of fresh pages: 8192 small ones, or 16 huge ones
+    if cleared:
+        assert faults["after"] == pytest.approx(faults["before"], abs=2), faults
+    else:  # the control: the freed heap serves the output, and the figure moves with it
+        assert faults["after"] < 2, faults
+
+
 @glibc_only
 @pytest.mark.parametrize("mode,low,high", [("warm", 32 * MiB, 33 * MiB), ("cold", 128 * 2**10, 136 * 2**10)])
 def test_read_back_asks_the_allocator_and_a_free_does_not_move_it(mode, low, high):

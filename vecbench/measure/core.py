@@ -18,9 +18,11 @@ times it:
    compiles a Numba tier and starts any thread pool it uses;
 3. ``warm``, before every batch of samples: a wait until no other thread of
    the process runs (``timing.quiesce``: a pool still spinning from another
-   tier's call would take a core), then one untimed call (memory the OS
-   took back is touched again, this tier's pool asleep since the last batch
-   wakes). A sample thus sees what the middle of a run of calls sees,
+   tier's call would take a core), the heap's free memory handed back
+   (``state.clear_heap``: what the batch reuses is then what this tier's
+   own calls free, not what earlier kernels left), then one untimed call
+   (memory the OS took back is touched again, this tier's pool asleep since
+   the last batch wakes). A sample thus sees what the middle of a run of calls sees,
    whether it holds one call (asv) or many (the runner, pytest-benchmark).
 
 The runner's sweep interleaves these steps across tiers
@@ -140,10 +142,12 @@ def gate(spec: Kernel, tier: str, args: tuple, label: str) -> None:
 def warm(fn, args: tuple, mutates: bool = False, call: bool = True, wait: bool = True) -> float:
     """Before a batch of samples: wait until no other thread of the process
     runs (another tier's pool, still spinning, would take a core; not when
-    the caller has just waited, ``wait=False``), then make one untimed call
-    (``call``) so that this tier's own pool is awake and its memory touched,
-    as in the middle of a run of calls. Returns the seconds waited."""
+    the caller has just waited, ``wait=False``), hand the heap's free memory
+    back (``state.clear_heap``), then make one untimed call (``call``) so
+    that this tier's own pool is awake and its memory touched, as in the
+    middle of a run of calls. Returns the seconds waited."""
     waited = timing.quiesce() if wait else 0.0
+    state.clear_heap()
     if call:
         fn(*(aligned(args) if mutates else args))
     return waited

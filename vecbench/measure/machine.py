@@ -62,7 +62,7 @@ def describe() -> dict[str, Any]:
     return {
         "hostname": platform.node(),
         "cpu": _cpu(),
-        "memory_bytes": _memory_bytes(),
+        "memory_bytes": memory_bytes(),
         "os": platform.platform(),
         "python": {"version": platform.python_version(), "implementation": platform.python_implementation(),
                    "executable": sys.executable},
@@ -107,7 +107,8 @@ def _cpu() -> dict[str, Any]:
     return info
 
 
-def _memory_bytes() -> int | None:
+def memory_bytes() -> int | None:
+    """Bytes of physical memory, or None where the platform does not say."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):

@@ -12,12 +12,13 @@ every tier goes through, in a seeded shuffled order:
 4. tier by tier, in a fresh shuffled order: a wait until no other thread of
    the process runs (``timing.quiesce``: thread pools spin after their
    work, and a spinning pool left behind by one tier would slow the next),
-   autorange (calls per sample), then the first pass's share of the samples.
+   the heap's free memory handed back (``state.clear_heap``), autorange
+   (calls per sample), then the first pass's share of the samples.
 
 The plan's later passes (``Plan.passes``) then go over every measured
-kernel x size again, in a seeded shuffled order, each rebuilding the same
-seeded inputs and giving every tier, in a shuffled order, the same wait, an
-untimed warm-up call and its share of the samples; a record's statistics
+kernel x size again, in a seeded shuffled order, each on a fresh copy of the
+same seeded inputs and giving every tier, in a shuffled order, the same
+wait, an untimed warm-up call and its share of the samples; a record's statistics
 cover all of its samples. One record's samples thus span the run rather
 than a fraction of a second, and a few seconds of load from elsewhere on
 the machine cannot move its median; the shuffled orders spread slow drift
@@ -36,9 +37,18 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench.measure import check, core, timing
+from vecbench.measure import check, core, machine, state, timing
 from vecbench.measure.align import aligned, offsets
 from vecbench.measure.settings import Settings
+
+#: The first pass's inputs are kept for the later passes, which copy them
+#: instead of drawing them from the seed again (a copy takes a tenth of the
+#: time: 0.3-1.1 s against 8 s for all of the default ladder, 2.8 GB), as
+#: long as all kept inputs fit in this share of the machine's memory; past
+#: it a size's inputs are drawn again.
+KEEP_SHARE = 1 / 8
+#: The cap where the machine's memory cannot be read.
+KEEP_FALLBACK = 2 * 2**30
 
 #: The growth exponent fitted from the smaller sizes is clamped to this range:
 #: tiny sizes are dominated by call overhead and would predict flat growth.
@@ -83,6 +93,7 @@ class Step:
     records: dict[str, dict[str, Any]]   # tier -> its record (the objects in ``Sweep.records``)
     number: dict[str, int]               # tier -> calls per sample
     shares: dict[str, list[int]]         # tier -> samples to take in each later pass
+    args: tuple | None = None            # the first pass's inputs, copied by each later pass; None: drawn again
 
 
 @dataclass
@@ -92,6 +103,7 @@ class Opened:
     kernel: Kernel
     n: int
     tiers: list[str]                                                # every tier asked for, in record order
+    args: tuple | None = None                                       # the seeded inputs, once built
     out: dict[str, dict[str, Any]] = field(default_factory=dict)    # tier -> its record so far
     calls: dict[str, timing.Call] = field(default_factory=dict)     # tiers to time
     first: dict[str, float] = field(default_factory=dict)           # tier -> its first call's seconds
@@ -120,6 +132,8 @@ class Sweep:
         self.probes: list[list[float]] = []  # [seconds since the start, speed probe] before each step
         self.started = time.perf_counter()
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        memory = machine.memory_bytes()
+        self.keep_left = memory * KEEP_SHARE if memory else KEEP_FALLBACK  # bytes of inputs still to keep
 
     def sizes_of(self, kernel: Kernel) -> list[int]:
         return sorted(set(self.settings.sizes)) if self.settings.sizes else list(kernel.sizes[self.settings.preset])
@@ -154,6 +168,8 @@ class Sweep:
                 self.on_step(f"{step.kernel.name} n={step.n} (pass {p + 1}/{passes})")
                 self.probe()
                 self.resample(step, p - 1)
+                if p == passes - 1:
+                    step.args = None  # its last pass: the kept inputs are not needed again
                 on_size_done()
         return self.records
 
@@ -177,7 +193,7 @@ class Sweep:
         base = {"kernel": kernel.name, "n": n, "dtype": dtype.name}
         opened = Opened(kernel, n, tiers)
         try:
-            args = core.inputs(kernel, n, self.settings.seed, dtype)
+            args = opened.args = core.inputs(kernel, n, self.settings.seed, dtype)
             cost = {"shapes": shapes(args), "flops": float(kernel.flops(args)),
                     "bytes": float(kernel.bytes_moved(args))}
             if kernel.elements is not None:
@@ -253,8 +269,11 @@ class Sweep:
         add_speedups(records)
         later = {t: s[1:] for t, s in opened.shares.items() if out[t]["status"] == "ok" and any(s[1:])}
         if later:
+            size = nbytes(opened.args)
+            kept = opened.args if size <= self.keep_left else None
+            self.keep_left -= size if kept is not None else 0
             self.pending.append(Step(opened.kernel, opened.n, {t: out[t] for t in opened.tiers}, opened.number,
-                                     later))
+                                     later, kept))
         return records
 
     def call(self, kernel: Kernel, tier: str, args: tuple) -> timing.Call:
@@ -297,6 +316,7 @@ class Sweep:
         for tier in order:
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
             self.settled += timing.quiesce()
+            state.clear_heap()  # as before every batch (``core.warm``); autorange's calls then warm
             try:
                 if self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
                     # loops do not compile: their first call already proves one call is enough
@@ -358,8 +378,13 @@ class Sweep:
         self.update(step, taken, failed)
 
     def reopen(self, step: Step, tiers) -> dict[str, timing.Call]:
-        """A later pass's calls of ``step``'s ``tiers``, on its inputs rebuilt from the seed."""
-        args = core.inputs(step.kernel, step.n, self.settings.seed, self.settings.dtype)
+        """A later pass's calls of ``step``'s ``tiers``, on a fresh copy of its
+        inputs (``aligned``: freshly allocated, every array on a cache line),
+        or on the inputs drawn from the seed again where they were not kept."""
+        if step.args is not None:
+            args = aligned(step.args)
+        else:
+            args = core.inputs(step.kernel, step.n, self.settings.seed, self.settings.dtype)
         return {t: self.call(step.kernel, t, args) for t in tiers}
 
     def warm(self, kernel: Kernel, tier: str, call: timing.Call, number: int, wait: bool = True) -> None:
