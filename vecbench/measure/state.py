@@ -59,8 +59,8 @@ MEANING = {
             "temporary of 128 KiB or more gets fresh pages",
 }
 #: Said of both modes in result files (``clear_heap``).
-BATCHES = ("the heap's free memory is handed back before each tier's batch of calls (malloc_trim), so a batch "
-           "reuses only what its own calls freed")
+BATCHES = ("the heap's free memory is handed back before each tier's batch of calls (malloc_trim), so the free "
+           "memory a batch finds at the heap's top is what its own calls freed")
 
 # mallopt parameters, from glibc's <malloc.h>
 _M_TRIM_THRESHOLD = -1
@@ -138,8 +138,11 @@ def clear_heap() -> bool | None:
     Measured in one run: ``relu`` numba at 2048x2048 took 15.6-16.0 ms per
     call in the passes that found the heap bare and 1.6-2.5 ms in the
     others. Every instrument calls this before a tier's batch of calls, just
-    before the untimed warm-up call (``core.warm``), so the memory a batch
-    reuses is what that tier's own calls freed, not what ran before it."""
+    before the untimed warm-up call (``core.warm``), so the free memory a
+    batch finds at the heap's top is what that tier's own calls freed, not
+    what ran before it. Free memory below a live block stays the process's
+    (only its pages go back, and the warm-up call touches them again), so a
+    large enough hole there can still serve a large output."""
     libc = _glibc()
     if libc is None:
         return None
