@@ -84,7 +84,7 @@ def record(kernel: str, tier: str, n: int, median: float, spread: float = 0.02, 
 
 def document(records: list[dict], **settings) -> dict:
     """A valid run document around ``records``."""
-    from vecbench.measure.sweep import add_speedups
+    from vecbench.measure.records import add_speedups
     by_size: dict = {}
     for r in records:
         by_size.setdefault((r["kernel"], r["n"]), []).append(r)

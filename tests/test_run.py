@@ -30,8 +30,8 @@ def test_a_mismatching_tier_is_recorded_as_failed_and_never_timed(monkeypatch):
     for r in numba:
         assert not r["verdict"]["ok"] and "tolerance" in r["reason"]
         assert "samples" not in r and "stats" not in r
-    # called only for its first call and by the gate: never sampled
-    assert sum(t == "numba" for t, _ in log) == 2 * 2
+    # called only for its first call, whose output the gate judged: never sampled
+    assert sum(t == "numba" for t, _ in log) == 2
     assert all(r["status"] == "ok" and r["samples"] for r in records if r["tier"] != "numba")
 
 
@@ -62,6 +62,38 @@ def test_a_tier_that_raises_only_once_timed_is_recorded_as_an_error(monkeypatch)
     assert by_tier["numba"]["status"] == "error" and "state leaked" in by_tier["numba"]["reason"]
     assert "samples" not in by_tier["numba"]
     assert by_tier["python"]["status"] == by_tier["numpy"]["status"] == "ok"
+
+
+def test_a_tier_whose_first_call_writes_into_its_inputs_fails_and_spoils_no_other_tier(monkeypatch):
+    # called once only (the gate judges the first call), so even a change that a second call would
+    # not repeat is caught; the inputs are put back for the tiers after it and the reference
+    clock = FakeClock()
+    spec = fake_kernel(clock, {"python": lambda n: 1e-4, **FAST}, sizes=(10,))
+    real = spec.tiers["numba"]
+
+    def absolute_then_double(Z):
+        np.abs(Z, out=Z)
+        return real(Z)
+
+    monkeypatch.setitem(spec.tiers, "numba", absolute_then_double)
+    register(monkeypatch, spec)
+    for seed in range(4):  # the tiers' order is shuffled: numba first, last and between
+        records = {r["tier"]: r for r in sweep(clock, seed=seed).run([spec])}
+        assert records["numba"]["status"] == "failed"
+        assert records["numba"]["reason"] == run.check.MUTATED
+        assert records["python"]["status"] == records["numpy"]["status"] == "ok"
+
+
+def test_restore_puts_a_snapshot_back_in_place():
+    args = (np.arange(3.0), {"W": np.ones(2)}, [np.zeros(1)], 2.0)
+    before = run.check.snapshot(args)
+    args[0][:] = -1
+    args[1]["W"] = np.zeros(5)
+    args[2].append(7)
+    run.check.restore(before, args)
+    assert run.check.unchanged(before, args)
+    args[1]["W"][0] = 9.0  # refilled with copies: the snapshot is not shared
+    assert before[1]["W"][0] == 1.0
 
 
 def test_python_sizes_over_budget_are_skipped_with_their_estimate(monkeypatch):
@@ -344,8 +376,8 @@ def test_a_tier_that_raises_in_a_later_pass_becomes_an_error_without_figures(mon
 def test_ctrl_c_in_a_later_pass_keeps_consistent_records(monkeypatch, three_passes):
     clock = FakeClock()
     spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
-    # both sizes' first pass (first call, gate, sample), then the second sample of pass 2
-    doc = interrupted(monkeypatch, clock, spec, "python", lambda Z, calls: calls == 2 * 3 + 2)
+    # both sizes' first pass (first call, judged by the gate, and a sample), then the second sample of pass 2
+    doc = interrupted(monkeypatch, clock, spec, "python", lambda Z, calls: calls == 2 * 2 + 2)
     assert doc["complete"] is False
     assert {r["n"] for r in doc["records"]} == {10, 20}
     python = sorted(len(r["samples"]) for r in doc["records"] if r["tier"] == "python")

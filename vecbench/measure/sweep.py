@@ -7,8 +7,10 @@ every tier goes through, in a seeded shuffled order:
    tier) whose time per call, predicted from the smaller sizes' fitted
    growth, exceeds ``--budget`` is skipped and recorded with the estimate;
 2. the first call, timed alone (Numba's compile or cache load lands here);
-3. the equivalence gate (``check.gate``) on exactly these inputs: a tier that
-   does not match is recorded as failed with the reason and never timed;
+3. the equivalence gate (``check.gate``) on exactly these inputs, judging
+   that first call's output (and whether it left the inputs unchanged): a
+   tier that does not match is recorded as failed with the reason and never
+   timed;
 4. tier by tier, in a fresh shuffled order: a wait until no other thread of
    the process runs (``timing.quiesce``: thread pools spin after their
    work, and a spinning pool left behind by one tier would slow the next),
@@ -28,7 +30,6 @@ of the machine over every tier alike.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ import numpy as np
 from impls.registry import Kernel, nbytes, shapes
 from vecbench.measure import check, core, machine, state, timing
 from vecbench.measure.align import aligned, offsets
+from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
 
 #: The first pass's inputs are kept for the later passes, which copy them
@@ -221,12 +223,22 @@ class Sweep:
 
         calls = {t: self.call(kernel, t, args) for t in live}
         first = opened.first
+        # the gate judges each first call's output, so that no tier is called once more for it
+        # (a learner's tier is timed on arguments of its own form: the gate calls it as the others)
+        before = None if kernel.mutates else check.snapshot(args)
+        given: dict[str, check.Given] = {}
         for tier in live:
             self.on_step(f"{kernel.name} n={n} {tier}: first call")
             try:
-                first[tier], _ = calls[tier].first_call()
+                first[tier], output = calls[tier].first_call()
             except Exception:  # the gate below runs it again and records why
                 continue
+            if not hasattr(kernel.tiers[tier], "timed"):
+                wrote = before is not None and not check.unchanged(before, args)
+                given[tier] = check.Given(output, wrote)
+                if wrote:  # the tiers after it, and the reference, get the inputs as they were
+                    check.restore(before, args)
+            del output
             if self.settings.budgeted(tier) and 0 < self.budget < first[tier]:
                 # one reading can be a hiccup of the machine: skip only if a second agrees
                 again = min(first[tier], calls[tier].sample(1))
@@ -237,10 +249,11 @@ class Sweep:
                     # a measured time all the same: larger sizes are then predicted, not called twice
                     self.history.setdefault((kernel.name, tier), []).append((opened.work, again))
         live = [t for t in live if t not in out]
+        given = {t: g for t, g in given.items() if t in live}
 
         self.on_step(f"{kernel.name} n={n}: equivalence gate")
         try:
-            verdicts = self.gate(kernel, args, live, n)
+            verdicts = self.gate(kernel, args, live, n, given)
         except Exception as exc:  # the reference itself failed: nothing can be judged
             reason = f"reference tier raised {type(exc).__name__}: {exc}"
             out.update({t: dict(base, tier=t, status="error", reason=reason) for t in live})
@@ -296,14 +309,17 @@ class Sweep:
                 "reason": f"predicted {estimate:.3g} s per call (time ~ work^{k:.2f} from smaller sizes), "
                           f"over the {self.budget:g} s budget"}
 
-    def gate(self, kernel: Kernel, args: tuple, tiers: list[str], n: int) -> dict[str, check.Verdict]:
+    def gate(self, kernel: Kernel, args: tuple, tiers: list[str], n: int,
+             given: dict[str, check.Given] | None = None) -> dict[str, check.Verdict]:
         if not tiers:
             return {}
         label = f"n={n}"
+        given = given or {}
         if not kernel.mutates:
-            return check.gate(kernel, args, tiers, label=label)
-        # a kernel that writes into its inputs gets a fresh copy per tier
-        return {t: check.gate(kernel, check.snapshot(args), [t], label=label)[t] for t in tiers}
+            return check.gate(kernel, args, tiers, label=label, given=given)
+        # a kernel that writes into its inputs gets a fresh copy per tier (its first call had one too)
+        return {t: check.gate(kernel, check.snapshot(args), [t], label=label,
+                              given={t: given[t]} if t in given else None)[t] for t in tiers}
 
     def time_tiers(self, kernel: Kernel, n: int, calls: dict[str, timing.Call], first: dict[str, float],
                    take: bool = True) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, list[int]]]:
@@ -409,39 +425,3 @@ class Sweep:
             record["page_faults"] = record["page_faults"] + faults
             summarize(record)
         add_speedups(list(step.records.values()))
-
-
-def summarize(record: dict[str, Any]) -> None:
-    """Statistics of the record's samples, its compile time (first call beyond
-    the median) and its median page faults per call."""
-    st = timing.stats(record["samples"])
-    record["stats"] = st.to_dict()
-    record["compile"] = max(record["first_call"] - st.median, 0.0)
-    faults = record.get("page_faults")
-    record["faults_per_call"] = statistics.median(faults) if faults else None
-
-
-def raised(exc: Exception) -> dict[str, Any]:
-    """The record update for a tier that raised while being timed."""
-    return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
-
-
-#: The tiers every record's speed-up is taken against, and the keys they are stored under.
-BASELINES = ("python", "numpy", "numba")
-SPEEDUP_KEYS = tuple(f"speedup_vs_{b}" for b in BASELINES)
-
-
-def add_speedups(records: list[dict[str, Any]]) -> None:
-    """Throughput from the cost model and speed-ups vs python, numpy and numba, in place."""
-    medians = {r["tier"]: r["stats"]["median"] for r in records if r.get("status") == "ok"}
-    for r in records:
-        if r.get("status") != "ok":
-            continue
-        t = r["stats"]["median"]
-        r["gflops"] = r["flops"] / t / 1e9 if t > 0 else None
-        r["gbytes_per_s"] = r["bytes"] / t / 1e9 if t > 0 else None
-        if r.get("elements"):
-            r["elements_per_s"] = r["elements"] / t if t > 0 else None
-        for ref in BASELINES:
-            base = medians.get(ref)
-            r[f"speedup_vs_{ref}"] = base / t if base and t > 0 else None

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from vecbench import VecbenchError
-from vecbench.measure import results, sweep, timing
+from vecbench.measure import results, timing
+from vecbench.measure.records import add_speedups, summarize
 from vecbench.measure.settings import Settings
 
 
@@ -114,7 +115,7 @@ def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
             by_key.setdefault(results.key(r), []).append(r)
     doc["records"] = [merge_records(by_key[results.key(r)]) for r in first["records"]]
     for group in _by_kernel_size(doc["records"]):
-        sweep.add_speedups(group)
+        add_speedups(group)
     return doc
 
 
@@ -141,7 +142,7 @@ def merge_records(records: list[dict[str, Any]]) -> dict[str, Any]:
     merged["number"] = timed[0]["number"]
     merged["numbers"] = [r["number"] for r in timed]
     merged["processes"] = len(timed)
-    sweep.summarize(merged)
+    summarize(merged)
     return merged
 
 

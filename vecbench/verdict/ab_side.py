@@ -189,7 +189,7 @@ class Taking:
             samples, faults = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}", self.calls[tier],
                                                       self.number[tier], 1)
         except Exception as exc:  # passed the gate, then raised on a later call
-            from vecbench.measure.sweep import raised
+            from vecbench.measure.records import raised
             self.failed[tier] = raised(exc)
             del self.taken[tier]
             return

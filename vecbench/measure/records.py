@@ -1,0 +1,46 @@
+"""A measured record's figures: statistics of its samples, compile time, page
+faults, throughput and speed-ups against the baseline tiers (used by the
+sweep, its worker processes and the interleaved A/B)."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from vecbench.measure import timing
+
+
+def summarize(record: dict[str, Any]) -> None:
+    """Statistics of the record's samples, its compile time (first call beyond
+    the median) and its median page faults per call."""
+    st = timing.stats(record["samples"])
+    record["stats"] = st.to_dict()
+    record["compile"] = max(record["first_call"] - st.median, 0.0)
+    faults = record.get("page_faults")
+    record["faults_per_call"] = statistics.median(faults) if faults else None
+
+
+def raised(exc: Exception) -> dict[str, Any]:
+    """The record update for a tier that raised while being timed."""
+    return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
+
+
+#: The tiers every record's speed-up is taken against, and the keys they are stored under.
+BASELINES = ("python", "numpy", "numba")
+SPEEDUP_KEYS = tuple(f"speedup_vs_{b}" for b in BASELINES)
+
+
+def add_speedups(records: list[dict[str, Any]]) -> None:
+    """Throughput from the cost model and speed-ups vs python, numpy and numba, in place."""
+    medians = {r["tier"]: r["stats"]["median"] for r in records if r.get("status") == "ok"}
+    for r in records:
+        if r.get("status") != "ok":
+            continue
+        t = r["stats"]["median"]
+        r["gflops"] = r["flops"] / t / 1e9 if t > 0 else None
+        r["gbytes_per_s"] = r["bytes"] / t / 1e9 if t > 0 else None
+        if r.get("elements"):
+            r["elements_per_s"] = r["elements"] / t if t > 0 else None
+        for ref in BASELINES:
+            base = medians.get(ref)
+            r[f"speedup_vs_{ref}"] = base / t if base and t > 0 else None
