@@ -176,15 +176,15 @@ def unchanged(before: Any, after: Any) -> bool:
     return before == after or (before != before and after != after)
 
 
+@dataclass(frozen=True)
 class Given:
     """The output of a call of the tier on these very inputs, made by the
     caller (the sweep's timed first call), which also saw whether that call
     left the inputs as it found them: ``check_tier`` judges it instead of
     calling the tier again."""
 
-    def __init__(self, output: Any, wrote_inputs: bool = False):
-        self.output = output
-        self.wrote_inputs = wrote_inputs
+    output: Any
+    wrote_inputs: bool = False
 
 
 def restore(before: Any, after: Any) -> None:
