@@ -139,6 +139,16 @@ def gate(spec: Kernel, tier: str, args: tuple, label: str) -> None:
         raise EquivalenceError(f"{spec.name} {tier} {label}: {verdict.reason}; not measured")
 
 
+def quiet_start(wait: bool = True) -> float:
+    """The start of every batch of calls: a wait until no other thread of the
+    process runs (``timing.quiesce``; not when the caller has just waited,
+    ``wait=False``), then the heap's free memory handed back
+    (``state.clear_heap``). Returns the seconds waited."""
+    waited = timing.quiesce() if wait else 0.0
+    state.clear_heap()
+    return waited
+
+
 def warm(fn, args: tuple, mutates: bool = False, call: bool = True, wait: bool = True) -> float:
     """Before a batch of samples: wait until no other thread of the process
     runs (another tier's pool, still spinning, would take a core; not when
@@ -146,8 +156,7 @@ def warm(fn, args: tuple, mutates: bool = False, call: bool = True, wait: bool =
     back (``state.clear_heap``), then make one untimed call (``call``) so
     that this tier's own pool is awake and its memory touched, as in the
     middle of a run of calls. Returns the seconds waited."""
-    waited = timing.quiesce() if wait else 0.0
-    state.clear_heap()
+    waited = quiet_start(wait)
     if call:
         fn(*(aligned(args) if mutates else args))
     return waited

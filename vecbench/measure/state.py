@@ -126,9 +126,9 @@ def pin_allocator(mode: str = DEFAULT_ALLOCATOR) -> str | None:
     return mode
 
 
-def clear_heap() -> bool | None:
-    """Hand the heap's free memory back to the OS (glibc's ``malloc_trim(0)``);
-    True once done, None off glibc.
+def clear_heap() -> None:
+    """Hand the heap's free memory back to the OS (glibc's ``malloc_trim(0)``;
+    nothing off glibc).
 
     The thresholds alone do not decide where a large block comes from:
     ``malloc`` serves a request from free heap memory before it asks for
@@ -144,10 +144,8 @@ def clear_heap() -> bool | None:
     (only its pages go back, and the warm-up call touches them again), so a
     large enough hole there can still serve a large output."""
     libc = _glibc()
-    if libc is None:
-        return None
-    libc.malloc_trim(0)
-    return True
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def _madvise_switch():

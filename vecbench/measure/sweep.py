@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench.measure import check, core, machine, state, timing
+from vecbench.measure import check, core, machine, timing
 from vecbench.measure.align import aligned, offsets
 from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
@@ -286,7 +286,8 @@ class Sweep:
         if later:
             size = nbytes(opened.args)
             kept = opened.args if size <= self.keep_left else None
-            self.keep_left -= size if kept is not None else 0
+            if kept is not None:
+                self.keep_left -= size
             self.pending.append(Step(opened.kernel, opened.n, {t: out[t] for t in opened.tiers}, opened.number,
                                      later, kept))
         return records
@@ -333,8 +334,7 @@ class Sweep:
         self.rng.shuffle(order)
         for tier in order:
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
-            self.settled += timing.quiesce()
-            state.clear_heap()  # as before every batch (``core.warm``); autorange's calls then warm
+            self.settled += core.quiet_start()  # as before every batch (``core.warm``); autorange's calls warm
             try:
                 if self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
                     # loops do not compile: their first call already proves one call is enough

@@ -336,8 +336,7 @@ class _Run:
             for name in order:
                 try:
                     if p == 0:
-                        timing.quiesce()
-                        state.clear_heap()  # as core.warm does before every later batch
+                        core.quiet_start()  # as core.warm does before every later batch
                         number[name], sample_time = timing.autorange(calls[name], self.min_time, firsts[name])
                         shares[name] = self.plan.shares(self.plan.repeats(sample_time))
                     elif p < len(shares[name]):
