@@ -31,9 +31,20 @@ def sigmoid_python(Z):
 
 
 def sigmoid_numpy(Z):
-    """Vectorized: exp(-|Z|) once, then both branches selected with where."""
+    """Vectorized and branch-free: 1 / (1 + E) where Z >= 0 and E / (1 + E)
+    where Z < 0, with E = exp(-|Z|), which never overflows. The numerator is
+    exp(min(Z, 0)): exactly 1 for Z >= 0, exactly E for Z < 0.
+
+    ``np.where(Z >= 0, 1 / (1 + E), E / (1 + E))`` gives the same values, but
+    NumPy's ``where`` branches on every element. On random signs the CPU's
+    branch predictor then misses half the time, unless it has learned the
+    signs of an input that it has seen over and over: at n=256 the same call
+    read 215 to 330 us by how many times it had just run on the same input
+    (README, "What a figure means"). This form costs one more ``exp`` and no
+    branch on the data.
+    """
     E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return np.exp(np.minimum(Z, 0)) / (1 + E)
 
 
 sigmoid_numba = njit(cache=True)(sigmoid_python)

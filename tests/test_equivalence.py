@@ -40,6 +40,19 @@ def test_numpy_tier_in_float32_is_close_to_float64_reference(kernel):
     _assert_all_ok([check.check_tier(spec, "numpy", args, "float32")])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_branch_free_numpy_sigmoid_gives_the_values_of_the_where_form(dtype):
+    """The reference sigmoid dropped ``np.where`` (its loop branches on every
+    element, README "What a figure means"); the values must not have moved."""
+    Z = np.concatenate([np.random.default_rng(5).standard_normal(4096) * 40,
+                        [-np.inf, -1000.0, -50.0, -0.0, 0.0, 1e-300, 50.0, 1000.0, np.inf]]).astype(dtype)
+    E = np.exp(-np.abs(Z))
+    where_form = np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    got = impls.call("sigmoid", "numpy", Z)
+    assert got.dtype == where_form.dtype
+    assert np.array_equal(got.view(np.uint8), where_form.view(np.uint8))  # bit for bit
+
+
 # -- the gate itself must be able to fail -------------------------------------
 
 def test_gate_rejects_a_transposed_output():
