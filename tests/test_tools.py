@@ -101,3 +101,19 @@ def test_verdict_power_rejudge_of_a_folder_without_runs_is_one_line(tmp_path):
     (tmp_path / "threads-1").mkdir()
     done, _ = power_table("--rejudge", str(tmp_path), "--skip", "ab")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "P0.json" in done.stderr, done.stderr
+
+
+def test_branch_learning_times_every_batch_and_both_references():
+    out = subprocess.run([sys.executable, str(TOOLS / "branch_learning.py"), "--size", "4096", "--calls", "3",
+                          "--batches", "4", "--masks", "2"], capture_output=True, text=True, check=True).stdout
+    batches = re.search(r"one random mask, batches of 3: ([\d ]+)$", out, re.M).group(1).split()
+    assert len(batches) == 4 and all(int(x) >= 0 for x in batches)
+    assert re.search(r"^2 random masks in turn \(median\): +\d+$", out, re.M)
+    assert re.search(r"^all-true mask \(median\): +\d+$", out, re.M)
+    assert re.search(r"recovered -?\d+% of the mispredictions' cost$", out, re.M)
+
+
+def test_branch_learning_refuses_an_empty_size():
+    done = subprocess.run([sys.executable, str(TOOLS / "branch_learning.py"), "--size", "0"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "must be at least 1" in done.stderr and "Traceback" not in done.stderr
