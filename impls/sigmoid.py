@@ -39,7 +39,7 @@ def sigmoid_numpy(Z):
     NumPy's ``where`` branches on every element. On random signs the CPU's
     branch predictor then misses half the time, unless it has learned the
     signs of an input that it has seen over and over: at n=256 the same call
-    read 215 to 330 us by how many times it had just run on the same input
+    read 213 to 330 us by how many times it had just run on the same input
     (README, "What a figure means"). This form costs one more ``exp`` and no
     branch on the data.
     """

@@ -198,6 +198,20 @@ def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):
     assert compare.probe_ratio(a_run(), results.load(b)) is None  # a run without a probe
 
 
+@pytest.mark.parametrize("processes,named", [((1, 1), "A and B"), ((2, 1), "B"), ((1, 2), "A"), ((2, 2), None)])
+def test_compare_notes_runs_taken_in_one_process(tmp_path, capsys, processes, named):
+    docs = []
+    for n in processes:
+        doc = a_run()
+        doc["settings"]["processes"] = n
+        docs.append(doc)
+    a, b = saved(tmp_path, docs[0], "a.json"), saved(tmp_path, docs[1], "b.json")
+    main(["compare", str(a), str(b)])
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    note = "timed every record in one process"
+    assert (f"note {named} {note}" in out) if named else (note not in out)
+
+
 @pytest.mark.parametrize("spread,warned", [(0.05, False), (0.6, True)])
 def test_compare_warns_when_the_machines_own_speed_moved(tmp_path, capsys, spread, warned):
     doc = a_run()

@@ -85,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
     rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
     print_notes(console, doc_a, doc_b)
+    print_process_note(console, doc_a, doc_b)
     print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
     if args.json is not None:
         files.write_new_or_fail(args.json, results.dumps(document(rows, doc_a, doc_b, judge_of(args))))
@@ -117,6 +118,16 @@ def print_notes(console: Console, doc_a: dict, doc_b: dict) -> None:
         console.print(f"[yellow]warning[/] the machine's own speed moved by {moved:.0%} during the runs (more than "
                       f"{report.SPEED_SPREAD:.0%}): verdicts of a few percent are at its mercy; see the README, "
                       "'What a verdict means', for how often they are wrong on such a machine", highlight=False)
+
+
+def print_process_note(console: Console, doc_a: dict, doc_b: dict) -> None:
+    """Runs taken in one process (``--processes 1``): a state of that process can shift a whole kernel."""
+    single = [label for label, doc in (("A", doc_a), ("B", doc_b))
+              if int((doc.get("settings") or {}).get("processes") or 1) == 1]
+    if single:
+        console.print(f"[yellow]note[/] {' and '.join(single)} timed every record in one process, which can hold "
+                      "a whole kernel apart from another run's; take runs to compare with --processes 2 (README, "
+                      "'Worker processes')", highlight=False)
 
 
 def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Namespace) -> None:
