@@ -12,12 +12,17 @@ from vecbench.measure import timing, workers
 
 def test_a_workers_plan_takes_its_share_of_the_samples_and_of_the_passes():
     plan = timing.PLANS["default"]
-    half = plan.split(2)
-    assert (half.min_repeat, half.max_repeat, half.loop_min) == (3, 6, 2)
-    assert half.target_time == pytest.approx(plan.target_time / 2)
-    assert half.passes == 3  # the two workers, one after the other, take about the passes of one process
-    assert half.shares(2) == [1, 0, 1]  # a budgeted loop's two samples: its first and last passes
+    first, second = plan.split(2, 1), plan.split(2, 2)
+    assert (first.min_repeat, first.max_repeat, first.loop_min, first.passes) == (3, 6, 2, 3)
+    assert (second.min_repeat, second.max_repeat, second.loop_min, second.passes) == (3, 6, 1, 2)
+    for field in ("min_repeat", "max_repeat", "loop_min", "passes"):  # together, what one process takes
+        assert getattr(first, field) + getattr(second, field) == getattr(plan, field), field
+    assert first.target_time == second.target_time == pytest.approx(plan.target_time / 2)
+    assert first.shares(2) == [1, 0, 1]  # a budgeted loop's two samples: its first and last passes
     assert plan.split(1) is plan
+    assert plan.split(9, 9).loop_min == 1, "a worker takes at least one sample"
+    with pytest.raises(ValueError, match="between 1 and 2"):
+        plan.split(2, 3)
 
 
 @pytest.mark.parametrize("text,message", [("2", "expected I/N"), ("3/2", "between 1 and N"), ("0/2", "between")])

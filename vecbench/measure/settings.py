@@ -57,7 +57,7 @@ class Settings:
         plan = timing.PLANS[self.preset]
         if self.passes:
             plan = replace(plan, passes=self.passes)
-        return plan.split(self.worker[1] if self.worker else 1)
+        return plan.split(*reversed(self.worker)) if self.worker else plan
 
     def budget_seconds(self) -> float:
         return BUDGETS[self.preset] if self.budget is None else self.budget

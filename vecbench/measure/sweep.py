@@ -52,6 +52,16 @@ KEEP_SHARE = 1 / 8
 #: The cap where the machine's memory cannot be read.
 KEEP_FALLBACK = 2 * 2**30
 
+#: A later pass makes no warm-up call before a tier whose one call fills a
+#: sample and lasts this long (seconds): what the warm-up call is for (a pool
+#: woken, pages touched again) costs such a call 1% or less. Measured for the
+#: deep layers' numba tiers at 512 (0.38-0.74 s a call, three rounds each
+#: after another kernel's call and 0.5 s asleep): a batch's first call took
+#: 1.003-1.009 times the two after it, once 1.055; calls of 0.08-0.28 s
+#: took 1.02-1.21 times, so they keep their warm-up. It saves about 9 s of a
+#: default run.
+NO_WARM_UP = 0.3
+
 #: The growth exponent fitted from the smaller sizes is clamped to this range:
 #: tiny sizes are dominated by call overhead and would predict flat growth.
 EXPONENT_RANGE = (1.0, 3.0)
@@ -375,8 +385,9 @@ class Sweep:
         handed back by the OS (on a virtual machine, to the host), and the
         first call to touch it again pays for that, several times its usual
         time. The budgeted loops skip it when one call fills a sample: their
-        calls are long, and they allocate little. The records change only
-        once the step is done, so an interrupt leaves them consistent."""
+        calls are long, and they allocate little; so do the calls of
+        ``NO_WARM_UP`` or more. The records change only once the step is
+        done, so an interrupt leaves them consistent."""
         wanted = {t: s[later] for t, s in step.shares.items()
                   if later < len(s) and s[later] and step.records[t]["status"] == "ok"}
         if not wanted:
@@ -388,7 +399,8 @@ class Sweep:
         self.rng.shuffle(order)
         for tier in order:
             try:
-                self.warm(step.kernel, tier, calls[tier], step.number[tier])
+                self.warm(step.kernel, tier, calls[tier], step.number[tier],
+                          per_call=step.records[tier]["stats"]["median"])
                 taken[tier] = self.take_samples(f"{step.kernel.name} n={step.n} {tier}", calls[tier],
                                                 step.number[tier], wanted[tier])
             except Exception as exc:
@@ -405,10 +417,13 @@ class Sweep:
             args = core.inputs(step.kernel, step.n, self.settings.seed, self.settings.dtype)
         return {t: self.call(step.kernel, t, args) for t in tiers}
 
-    def warm(self, kernel: Kernel, tier: str, call: timing.Call, number: int, wait: bool = True) -> None:
-        """``core.warm`` before a batch of samples apart from the calibration (the docstring of ``resample``)."""
-        self.settled += core.warm(call.fn, call.args, kernel.mutates,
-                                  call=number > 1 or not self.settings.budgeted(tier), wait=wait)
+    def warm(self, kernel: Kernel, tier: str, call: timing.Call, number: int, wait: bool = True,
+             per_call: float = 0.0) -> None:
+        """``core.warm`` before a batch of samples apart from the calibration (the docstring of
+        ``resample``); no warm-up call when one call fills a sample and is a loop's or lasts
+        ``NO_WARM_UP`` (``per_call``: the record's median so far) or more."""
+        own = number == 1 and (self.settings.budgeted(tier) or per_call >= NO_WARM_UP)
+        self.settled += core.warm(call.fn, call.args, kernel.mutates, call=not own, wait=wait)
 
     def update(self, step: Step, taken: dict[str, tuple[list[float], list[float]]],
                failed: dict[str, dict[str, Any]]) -> None:

@@ -388,13 +388,17 @@ class Plan:
             return self.max_repeat
         return max(floor, min(self.max_repeat, round(self.target_time / sample_time)))
 
-    def split(self, processes: int) -> "Plan":
-        """The plan of one of ``processes`` worker processes: its share of every
-        record's samples and of the passes (``vecbench.measure.workers``): the
-        workers one after another take as many moments as one process would."""
+    def split(self, processes: int, worker: int = 1) -> "Plan":
+        """The plan of worker ``worker`` of ``processes`` worker processes
+        (``vecbench.measure.workers``): its share of every record's samples and
+        of the passes, dealt (``deal``) so that the workers' shares add up to
+        what one process would take (five passes over two workers: three and
+        two; a loop's three samples: two and one), each at least one."""
         if processes <= 1:
             return self
-        share = lambda k: max(1, math.ceil(k / processes))  # noqa: E731
+        if not 1 <= worker <= processes:
+            raise ValueError(f"worker {worker} of {processes}: the worker must be between 1 and {processes}")
+        share = lambda k: max(1, deal(k, processes)[worker - 1])  # noqa: E731
         min_repeat, loop_min = share(self.min_repeat), share(self.loop_min)
         max_repeat = max(min_repeat, loop_min, share(self.max_repeat))
         return dataclasses.replace(self, target_time=self.target_time / processes, min_repeat=min_repeat,
