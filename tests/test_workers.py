@@ -67,9 +67,44 @@ def test_a_run_over_two_processes_saves_one_merged_run(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["settings"]["processes"] == 2 and len(doc["workers"]) == 2
     assert "--processes" in doc["command"] and "--worker" not in doc["command"]
+    assert "--calibration" not in doc["command"]
     shares = [w["plan"]["min_repeat"] for w in doc["workers"]]
     for r in doc["records"]:
         assert r["status"] == "ok" and r["processes"] == 2
         assert len(r["samples"]) >= sum(shares)
         assert r["stats"] == timing.stats(r["samples"]).to_dict()
+        assert len(set(r["numbers"])) == 1, "the second worker takes the first one's calls per sample"
     assert {r["tier"]: r["speedup_vs_numpy"] for r in doc["records"]}["numpy"] == pytest.approx(1.0)
+
+
+def test_a_later_worker_takes_the_first_workers_calls_per_sample_and_calibrates_nothing(monkeypatch, tmp_path):
+    from tests.fakes import FakeClock, fake_kernel, register
+    from vecbench.measure import check, results
+    from vecbench.measure.run import begin, finish
+    from vecbench.measure.settings import Settings
+    from vecbench.measure.sweep import Sweep
+
+    def run(**settings):
+        clock, log = FakeClock(), []
+        spec = fake_kernel(clock, {"python": lambda n: 5e-3, "numpy": lambda n: 1e-5, "numba": lambda n: 2e-6},
+                           log=log, sizes=(10,))
+        register(monkeypatch, spec)
+        sweep = Sweep(Settings(preset="quick", **settings), clock, tick=0.0)
+        sweep.run([spec])
+        return sweep, [t for t, _ in log]
+
+    sweep, first_log = run(worker=(1, 2))
+    first = {r["tier"]: r for r in sweep.records}
+    sweep.records = [dict(r, number=r["number"] * 3) for r in sweep.records]  # a calibration of its own
+    doc, _ = begin(sweep.settings)
+    path = results.save(finish(doc, sweep, 1.0, True), tmp_path / "worker-1.json")
+    assert workers.calibration(path)[("fake", "numba", 10, "float64")][0] == first["numba"]["number"] * 3
+    later_sweep, later_log = run(worker=(2, 2), calibration=str(path))
+    later = {r["tier"]: r for r in later_sweep.records}
+    for tier in ("numpy", "numba"):
+        assert later[tier]["number"] == first[tier]["number"] * 3
+        # its first call, one warm-up call and its samples (and the gate's reference call for the
+        # reference tier): autorange's calibration calls are gone
+        own = 2 + (tier == check.REFERENCE_TIER)
+        assert later_log.count(tier) == own + len(later[tier]["samples"]) * later[tier]["number"]
+        assert first_log.count(tier) > own + len(first[tier]["samples"]) * first[tier]["number"]

@@ -60,6 +60,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     add_passes_option(p)
     add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
+    p.add_argument("--calibration", help=argparse.SUPPRESS)  # a later worker's: the first worker's run file
     p.add_argument("--timer", choices=tuple(timing.TIMERS), default="perf_counter",
                    help="clock for samples: wall time or this process's CPU time (default: perf_counter)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs and of the tier order")
@@ -121,6 +122,7 @@ def handle(args: argparse.Namespace) -> int:
                         budget=args.budget, threads=args.threads, kernels=[k.name for k in kernels],
                         tiers=tiers, sizes=args.sizes,
                         allocator=args.allocator, processes=args.processes, worker=args.worker,
+                        calibration=args.calibration,
                         plant=dict(args.plant_slowdown), impl={t: i["path"] for t, i in impl.items()},
                         passes=args.passes)
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):

@@ -38,6 +38,8 @@ class Settings:
     allocator: str = state.DEFAULT_ALLOCATOR
     processes: int = 1                   # fresh worker processes sharing each record's samples
     worker: tuple[int, int] | None = None  # (i, n): this process is worker i of n
+    #: A later worker's calibration: the first worker's run file, whose calls per sample it takes.
+    calibration: str | None = None
     #: Planted slowdowns, tier (or ``"all"``) -> fraction: for measuring verdicts only (``timing.Call``).
     plant: dict[str, float] = field(default_factory=dict)
     #: The learner's files timed beside the tiers (``--impl``): tier -> path.
@@ -76,6 +78,8 @@ class Settings:
             argv += ["--passes", str(self.passes)]
         if self.worker:
             argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
+        if self.calibration:
+            argv += ["--calibration", self.calibration]
         for tier, fraction in self.plant.items():
             argv += ["--plant-slowdown", f"{tier}:{fraction:.6g}"]
         if self.impl:

@@ -15,7 +15,9 @@ every tier goes through, in a seeded shuffled order:
    the process runs (``timing.quiesce``: thread pools spin after their
    work, and a spinning pool left behind by one tier would slow the next),
    the heap's free memory handed back (``state.clear_heap``), autorange
-   (calls per sample), then the first pass's share of the samples.
+   (calls per sample; a later worker of ``--processes`` takes the first
+   worker's and makes one warm-up call instead, ``workers``), then the
+   first pass's share of the samples.
 
 The plan's later passes (``Plan.passes``) then go over every measured
 kernel x size again, in a seeded shuffled order, each on a fresh copy of the
@@ -38,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench.measure import check, core, machine, timing
+from vecbench.measure import check, core, machine, timing, workers
 from vecbench.measure.align import aligned, offsets
 from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
@@ -144,6 +146,8 @@ class Sweep:
         self.probes: list[list[float]] = []  # [seconds since the start, speed probe] before each step
         self.started = time.perf_counter()
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        #: a later worker's: the first worker's calls per sample and median per call (``workers.calibration``)
+        self.calibrated = workers.calibration(settings.calibration) if settings.calibration else {}
         memory = machine.memory_bytes()
         self.keep_left = memory * KEEP_SHARE if memory else KEEP_FALLBACK  # bytes of inputs still to keep
 
@@ -346,9 +350,14 @@ class Sweep:
             self.on_step(f"{kernel.name} n={n} {tier}: autorange")
             self.settled += core.quiet_start()  # as before every batch (``core.warm``); autorange's calls warm
             try:
+                known = self.calibrated.get((kernel.name, tier, n, np.dtype(self.settings.dtype).name))
                 if self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
                     # loops do not compile: their first call already proves one call is enough
                     number[tier], sample_time = 1, first[tier]
+                elif known:  # a later worker: the first worker's calls per sample, and a warm-up call
+                    number[tier], per_call = known
+                    sample_time = number[tier] * per_call
+                    self.warm(kernel, tier, calls[tier], number[tier], wait=False, per_call=per_call)
                 else:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=self.settings.budgeted(tier)))

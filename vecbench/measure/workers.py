@@ -3,10 +3,17 @@
 Nothing that happened earlier in one process (what it allocated and freed,
 which pools it started, what it compiled) can then carry into a whole
 figure: each of N worker processes, one after the other, runs the same
-sweep (``vecbench run`` itself, with ``--worker I/N``) with ``1/N`` of each
-record's samples (``timing.Plan.split``), gating and calling every tier itself,
+sweep (``vecbench run`` itself, with ``--worker I/N``) with its share of each
+record's samples and of the passes (``timing.Plan.split``: dealt, so that the
+shares add up to one process's), gating and calling every tier itself,
 and the parent merges their records (``merge``): a record's samples are the
 workers' samples together, its first call the first worker's.
+
+The later workers take the first one's calls per sample (``calibration``)
+instead of calibrating again: their first pass gives each tier one untimed
+warm-up call, as a later pass does, where the first worker's autorange
+made several (16 s of a default run), and every sample of a record then
+holds the same number of calls.
 
 A tier that failed the gate or raised in any worker is failed or an error in
 the merged run; one that a worker skipped over the budget keeps the samples
@@ -54,8 +61,9 @@ def run_workers(settings: Settings, processes: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="vecbench-workers-") as tmp:
         for i in range(1, processes + 1):
             out = Path(tmp) / f"worker-{i}.json"
-            cmd = [sys.executable, "-m", "vecbench", *replace(settings, processes=1).command()[1:],
-                   "--worker", f"{i}/{processes}", "--out", str(out)]
+            calibration = str(Path(tmp) / "worker-1.json") if i > 1 else None
+            worker = replace(settings, processes=1, worker=(i, processes), calibration=calibration)
+            cmd = [sys.executable, "-m", "vecbench", *worker.command()[1:], "--out", str(out)]
             try:
                 status = subprocess.run(cmd).returncode
             except KeyboardInterrupt:
@@ -75,6 +83,13 @@ def run_workers(settings: Settings, processes: int) -> dict[str, Any]:
     merged["complete"] = merged["complete"] and not interrupted and len(docs) == processes
     merged["wall_time"] = time.perf_counter() - started
     return merged
+
+
+def calibration(path: str | Path) -> dict[tuple, tuple[int, float]]:
+    """A first worker's run file as ``results.key`` -> (calls per sample, median seconds per call),
+    for the records it timed."""
+    return {results.key(r): (r["number"], r["stats"]["median"])
+            for r in results.load(Path(path))["records"] if r["status"] == "ok"}
 
 
 def _wait_for_save(out: Path, patience: float = 10.0) -> None:
