@@ -60,8 +60,7 @@ KEEP_FALLBACK = 2 * 2**30
 #: deep layers' numba tiers at 512 (0.38-0.74 s a call, three rounds each
 #: after another kernel's call and 0.5 s asleep): a batch's first call took
 #: 1.003-1.009 times the two after it, once 1.055; calls of 0.08-0.28 s
-#: took 1.02-1.21 times, so they keep their warm-up. It saves about 9 s of a
-#: default run.
+#: took 1.02-1.21 times, so they keep their warm-up (about 9 s of a run saved).
 NO_WARM_UP = 0.3
 
 #: The growth exponent fitted from the smaller sizes is clamped to this range:

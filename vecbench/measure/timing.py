@@ -389,15 +389,11 @@ class Plan:
         return max(floor, min(self.max_repeat, round(self.target_time / sample_time)))
 
     def split(self, processes: int, worker: int = 1) -> "Plan":
-        """The plan of worker ``worker`` of ``processes`` worker processes
-        (``vecbench.measure.workers``): its share of every record's samples and
-        of the passes, dealt (``deal``) so that the workers' shares add up to
-        what one process would take (five passes over two workers: three and
-        two; a loop's three samples: two and one), each at least one."""
+        """A worker's plan (``workers``): its share of samples and passes, dealt to add up to one process's."""
+        if not 1 <= worker <= max(processes, 1):
+            raise ValueError(f"worker {worker} of {processes}: the worker must be between 1 and {processes}")
         if processes <= 1:
             return self
-        if not 1 <= worker <= processes:
-            raise ValueError(f"worker {worker} of {processes}: the worker must be between 1 and {processes}")
         share = lambda k: max(1, deal(k, processes)[worker - 1])  # noqa: E731
         min_repeat, loop_min = share(self.min_repeat), share(self.loop_min)
         max_repeat = max(min_repeat, loop_min, share(self.max_repeat))
