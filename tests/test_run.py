@@ -8,7 +8,7 @@ import pytest
 import impls
 from tests.fakes import FakeClock, fake_kernel, register
 from vecbench.cli import run as run_cli
-from vecbench.measure import results
+from vecbench.measure import budget, results
 from vecbench.measure.align import ALIGNMENT
 from vecbench.measure import sweep as run
 
@@ -143,10 +143,10 @@ def test_one_slow_first_call_alone_does_not_skip_a_size(monkeypatch):
 
 
 def test_prediction_from_one_point_assumes_linear_growth_and_clamps_flat_fits():
-    assert run.predict([(100, 1.0)], 400) == (4.0, 1.0)
-    estimate, k = run.predict([(10, 1.0), (100, 1.0)], 1000)  # flat: overhead-dominated sizes
-    assert k == run.EXPONENT_RANGE[0] and estimate == pytest.approx(10.0)
-    assert run.predict([], 10) is None
+    assert budget.predict([(100, 1.0)], 400) == (4.0, 1.0)
+    estimate, k = budget.predict([(10, 1.0), (100, 1.0)], 1000)  # flat: overhead-dominated sizes
+    assert k == budget.EXPONENT_RANGE[0] and estimate == pytest.approx(10.0)
+    assert budget.predict([], 10) is None
 
 
 def test_tiers_take_their_samples_in_blocks_in_a_seeded_order(monkeypatch):

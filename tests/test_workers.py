@@ -77,34 +77,68 @@ def test_a_run_over_two_processes_saves_one_merged_run(tmp_path):
     assert {r["tier"]: r["speedup_vs_numpy"] for r in doc["records"]}["numpy"] == pytest.approx(1.0)
 
 
-def test_a_later_worker_takes_the_first_workers_calls_per_sample_and_calibrates_nothing(monkeypatch, tmp_path):
+def fake_workers(monkeypatch, tmp_path, cost, **kernel):
+    """A fake kernel's sweep as worker 1 of 2, saved; and a function running worker 2 on it.
+    Returns (worker 1's sweep, its log of calls, its run file, run_later)."""
     from tests.fakes import FakeClock, fake_kernel, register
-    from vecbench.measure import check, results
+    from vecbench.measure import results
     from vecbench.measure.run import begin, finish
     from vecbench.measure.settings import Settings
     from vecbench.measure.sweep import Sweep
 
     def run(**settings):
         clock, log = FakeClock(), []
-        spec = fake_kernel(clock, {"python": lambda n: 5e-3, "numpy": lambda n: 1e-5, "numba": lambda n: 2e-6},
-                           log=log, sizes=(10,))
+        spec = fake_kernel(clock, cost, log=log, **kernel)
         register(monkeypatch, spec)
         sweep = Sweep(Settings(preset="quick", **settings), clock, tick=0.0)
         sweep.run([spec])
-        return sweep, [t for t, _ in log]
+        return sweep, log
 
-    sweep, first_log = run(worker=(1, 2))
+    sweep, log = run(worker=(1, 2))
+    doc, _ = begin(sweep.settings)
+    path = tmp_path / "worker-1.json"
+    return sweep, log, path, lambda: run(worker=(2, 2), calibration=str(results.save(
+        finish(doc, sweep, 1.0, True), path)))
+
+
+def test_a_later_worker_takes_the_first_workers_calls_per_sample_and_calibrates_nothing(monkeypatch, tmp_path):
+    cost = {"python": lambda n: 5e-3, "numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
+    sweep, first_log, path, run_later = fake_workers(monkeypatch, tmp_path, cost, sizes=(10,))
     first = {r["tier"]: r for r in sweep.records}
     sweep.records = [dict(r, number=r["number"] * 3) for r in sweep.records]  # a calibration of its own
-    doc, _ = begin(sweep.settings)
-    path = results.save(finish(doc, sweep, 1.0, True), tmp_path / "worker-1.json")
+    later_sweep, later_log = run_later()
     assert workers.calibration(path)[("fake", "numba", 10, "float64")][0] == first["numba"]["number"] * 3
-    later_sweep, later_log = run(worker=(2, 2), calibration=str(path))
     later = {r["tier"]: r for r in later_sweep.records}
     for tier in ("numpy", "numba"):
         assert later[tier]["number"] == first[tier]["number"] * 3
-        # its first call, one warm-up call and its samples (and the gate's reference call for the
-        # reference tier): autorange's calibration calls are gone
-        own = 2 + (tier == check.REFERENCE_TIER)
-        assert later_log.count(tier) == own + len(later[tier]["samples"]) * later[tier]["number"]
-        assert first_log.count(tier) > own + len(first[tier]["samples"]) * first[tier]["number"]
+        # its first call, one warm-up call and its samples: autorange's calibration calls are gone,
+        # and so is the gate's reference call
+        own = 2
+        assert [t for t, _ in later_log].count(tier) == own + len(later[tier]["samples"]) * later[tier]["number"]
+        assert [t for t, _ in first_log].count(tier) > own + len(first[tier]["samples"]) * first[tier]["number"]
+
+
+def test_a_later_worker_times_only_what_the_first_worker_timed_and_gates_nothing(monkeypatch, tmp_path):
+    from vecbench.measure import check
+    from vecbench.measure.run import begin, finish
+
+    # python: 0.1 s a call at n=10 grows to 0.8 s at n=80, over the quick budget (0.25 s)
+    cost = {"python": lambda n: 0.01 * n, "numpy": lambda n: 1e-5, "numba": lambda n: 2e-6}
+    sweep, first_log, path, run_later = fake_workers(monkeypatch, tmp_path, cost, sizes=(10, 80), wrong="numba")
+    first = {(r["tier"], r["n"]): r["status"] for r in sweep.records}
+    assert first == {("python", 10): "ok", ("python", 80): "skipped", ("numpy", 10): "ok", ("numpy", 80): "ok",
+                     ("numba", 10): "failed", ("numba", 80): "failed"}
+    later_sweep, later_log = run_later()
+    assert {(r["tier"], r["n"]) for r in later_sweep.records} == {k for k, status in first.items() if status == "ok"}
+    assert all(r["status"] == "ok" for r in later_sweep.records)
+    assert ("numba", 10) not in later_log and ("python", 80) not in later_log
+    # no gate: the reference tier is called for its first call, warm-up call and samples only
+    ref = {r["n"]: r for r in later_sweep.records if r["tier"] == check.REFERENCE_TIER}
+    for n, r in ref.items():
+        assert later_log.count((check.REFERENCE_TIER, n)) == 2 + len(r["samples"]) * r["number"]
+    later_doc, _ = begin(later_sweep.settings)
+    merged = workers.merge([finish(begin(sweep.settings)[0], sweep, 1.0, True),
+                            finish(later_doc, later_sweep, 1.0, True)])
+    status = {(r["tier"], r["n"]): (r["status"], r["processes"]) for r in merged["records"]}
+    assert status[("numba", 10)] == ("failed", 1) and status[("python", 80)] == ("skipped", 1)
+    assert status[("numpy", 80)] == ("ok", 2) and status[("python", 10)] == ("ok", 2)

@@ -19,6 +19,9 @@ every tier goes through, in a seeded shuffled order:
    worker's and makes one warm-up call instead, ``workers``), then the
    first pass's share of the samples.
 
+A later worker skips steps 1 and 3 (``Sweep.open_gated``): it times what
+the first worker timed, which gated it on the same seeded inputs.
+
 The plan's later passes (``Plan.passes``) then go over every measured
 kernel x size again, in a seeded shuffled order, each on a fresh copy of the
 same seeded inputs and giving every tier, in a shuffled order, the same
@@ -41,6 +44,7 @@ import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
 from vecbench.measure import check, core, machine, timing, workers
+from vecbench.measure.budget import predict, work_of
 from vecbench.measure.align import aligned, offsets
 from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
@@ -62,39 +66,6 @@ KEEP_FALLBACK = 2 * 2**30
 #: 1.003-1.009 times the two after it, once 1.055; calls of 0.08-0.28 s
 #: took 1.02-1.21 times, so they keep their warm-up (about 9 s of a run saved).
 NO_WARM_UP = 0.3
-
-#: The growth exponent fitted from the smaller sizes is clamped to this range:
-#: tiny sizes are dominated by call overhead and would predict flat growth.
-EXPONENT_RANGE = (1.0, 3.0)
-
-
-def work_of(kernel: Kernel, args: tuple, n: int) -> float:
-    """The amount of work the budget extrapolates over: flops, else bytes, else n."""
-    for cost in (kernel.flops, kernel.bytes_moved):
-        w = float(cost(args))
-        if w > 0:
-            return w
-    return float(max(n, 1))
-
-
-def predict(points: list[tuple[float, float]], work: float) -> tuple[float, float] | None:
-    """Predicted seconds per call at ``work`` from measured ``(work, seconds)``.
-
-    Fits ``log t = a + k log work`` on the last three points (``k`` clamped
-    to ``EXPONENT_RANGE``; one point assumes ``k = 1``) and extrapolates from
-    the largest measured point. Returns ``(estimate, k)``, or None without data.
-    """
-    pts = [(w, t) for w, t in points if w > 0 and t > 0][-3:]
-    if not pts:
-        return None
-    w_last, t_last = pts[-1]
-    k = 1.0
-    if len(pts) >= 2 and len({w for w, _ in pts}) >= 2:
-        x = np.log([w for w, _ in pts])
-        y = np.log([t for _, t in pts])
-        k = float(np.polyfit(x, y, 1)[0])
-    k = min(max(k, EXPONENT_RANGE[0]), EXPONENT_RANGE[1])
-    return t_last * (work / w_last) ** k, k
 
 
 @dataclass
@@ -223,6 +194,8 @@ class Sweep:
         base.update(cost)
         base["intensity"] = cost["flops"] / cost["bytes"] if cost["bytes"] > 0 else None
         base["input_offsets"] = sorted(set(offsets(args)))  # read back: [0] when every array starts a cache line
+        if self.calibrated:
+            return self.open_gated(opened, base)
 
         out = opened.out
         live = []
@@ -280,6 +253,29 @@ class Sweep:
             if out[tier]["status"] == "failed":
                 out[tier]["reason"] = v.reason or "first call raised"
         opened.calls = {t: calls[t] for t in live if out[t]["status"] == "ok"}
+        return opened
+
+    def open_gated(self, opened: Opened, base: dict[str, Any]) -> Opened:
+        """A later worker's size: the tiers the first worker timed, and only those (what it failed,
+        skipped or saw raise stands as its record says). The first worker gated them on the same
+        seeded inputs, so none is gated again; each makes its first call, untimed as a sample
+        (Numba's cache load, and a loop's first call in a process, measured up to 1.4 times its
+        next, land there)."""
+        kernel, n, dtype = opened.kernel, opened.n, np.dtype(self.settings.dtype).name
+        opened.tiers = [t for t in opened.tiers if (kernel.name, t, n, dtype) in self.calibrated]
+        live = list(opened.tiers)
+        self.rng.shuffle(live)
+        for tier in live:
+            self.on_step(f"{kernel.name} n={n} {tier}: first call")
+            opened.out[tier] = dict(base, tier=tier, status="ok", gated_by="worker 1")
+            call = self.call(kernel, tier, opened.args)
+            try:
+                opened.first[tier], output = call.first_call()
+            except Exception as exc:
+                opened.out[tier].update(raised(exc))
+                continue
+            del output
+            opened.calls[tier] = call
         return opened
 
     def close_size(self, opened: Opened) -> list[dict[str, Any]]:
@@ -350,13 +346,13 @@ class Sweep:
             self.settled += core.quiet_start()  # as before every batch (``core.warm``); autorange's calls warm
             try:
                 known = self.calibrated.get((kernel.name, tier, n, np.dtype(self.settings.dtype).name))
-                if self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
-                    # loops do not compile: their first call already proves one call is enough
-                    number[tier], sample_time = 1, first[tier]
-                elif known:  # a later worker: the first worker's calls per sample, and a warm-up call
+                if known:  # a later worker: the first worker's calls per sample, and a warm-up call
                     number[tier], per_call = known
                     sample_time = number[tier] * per_call
                     self.warm(kernel, tier, calls[tier], number[tier], wait=False, per_call=per_call)
+                elif self.settings.budgeted(tier) and first[tier] >= self.min_sample_time:
+                    # loops do not compile: their first call already proves one call is enough
+                    number[tier], sample_time = 1, first[tier]
                 else:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=self.settings.budgeted(tier)))

@@ -13,11 +13,13 @@ The later workers take the first one's calls per sample (``calibration``)
 instead of calibrating again: their first pass gives each tier one untimed
 warm-up call, as a later pass does, where the first worker's autorange
 made several (16 s of a default run), and every sample of a record then
-holds the same number of calls.
+holds the same number of calls. Nor do they gate again, or apply the
+budget: they time exactly the tiers the first worker timed, which it gated
+on the same seeded inputs (7 s of a default run per worker).
 
 A tier that failed the gate or raised in any worker is failed or an error in
-the merged run; one that a worker skipped over the budget keeps the samples
-of the workers that timed it (``processes`` says how many did).
+the merged run; one the first worker skipped over the budget is skipped, and
+``processes`` says how many workers timed each record.
 """
 
 from __future__ import annotations

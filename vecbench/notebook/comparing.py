@@ -6,7 +6,7 @@ For every size, smallest first:
 1. ``setup(n)`` builds the input (a tuple is the arguments, anything else the
    one argument);
 2. the budget: a function whose time per call, predicted from its smaller
-   sizes' fitted growth (``sweep.predict``, as the runner predicts its
+   sizes' fitted growth (``budget.predict``, as the runner predicts its
    loops), exceeds ``budget`` is skipped without being called;
 3. agreement: every function runs once on its own copy of the input (the
    call that compiles a Numba function) and its output is compared with the
@@ -45,7 +45,7 @@ import impls
 from impls.registry import shapes
 from vecbench.measure import check, core, state, timing
 from vecbench.measure.settings import BUDGETS
-from vecbench.measure.sweep import predict
+from vecbench.measure.budget import predict
 from vecbench.notebook.tables import html_table, text_table
 from vecbench.show.report import cell, speedup_cell
 
