@@ -172,7 +172,7 @@ def test_tiers_take_their_samples_in_blocks_in_a_seeded_order(monkeypatch):
     assert any(order(seed)[-(3 * k + 2):] != last_pass for seed in (2, 3, 4))
 
 
-def test_a_later_pass_warms_a_compiled_tier_up_unless_its_call_lasts_no_warm_up_or_more(monkeypatch):
+def test_a_call_of_long_call_or_more_is_taken_as_a_loop_no_warm_up_call_and_the_loops_samples(monkeypatch):
     def later_calls(cost):
         clock, log = FakeClock(), []
         spec = fake_kernel(clock, {"python": lambda n: 5e-3, "numpy": lambda n: 5e-3, "numba": lambda n: cost},
@@ -181,12 +181,14 @@ def test_a_later_pass_warms_a_compiled_tier_up_unless_its_call_lasts_no_warm_up_
         (_, _, numba) = sweep(clock, preset="default").run([spec])
         return [t for t, _ in log].count("numba"), len(numba["samples"])
 
-    calls, samples = later_calls(run.NO_WARM_UP)
-    short_calls, short_samples = later_calls(run.NO_WARM_UP * 0.9)
-    later_passes = run.timing.PLANS["default"].passes - 1
-    # first call, autorange's two, then the samples; the shorter call also a warm-up call in each later pass
-    assert samples == short_samples and calls == 3 + samples
-    assert short_calls == calls + later_passes
+    plan = run.timing.PLANS["default"]
+    calls, samples = later_calls(run.LONG_CALL)
+    short_calls, short_samples = later_calls(run.LONG_CALL * 0.9)
+    assert (samples, short_samples) == (plan.loop_min, plan.min_repeat)
+    # first call, autorange's two, then the samples; the shorter call also a warm-up call in each
+    # later pass it takes samples in (all of them: its samples are at least the passes)
+    assert calls == 3 + samples
+    assert short_calls == 3 + short_samples + plan.passes - 1
 
 
 def test_a_tier_is_timed_only_once_other_threads_have_gone_idle(monkeypatch):

@@ -58,15 +58,16 @@ KEEP_SHARE = 1 / 8
 #: The cap where the machine's memory cannot be read.
 KEEP_FALLBACK = 2 * 2**30
 
-#: A later pass makes no warm-up call before a tier whose one call fills a
-#: sample and lasts this long (seconds): what the warm-up call is for (a pool
-#: woken, pages touched again) costs such a call 1% or less. Measured for the
-#: deep layers' numba tiers at 512 (0.38-0.74 s a call, three rounds each
-#: after another kernel's call and 0.5 s asleep): a batch's first call took
-#: 1.003-1.009 times the two after it, once 1.055; calls of 0.08-0.28 s
-#: took 1.02-1.21 times, so they keep their warm-up (about 9 s of a run saved).
-NO_WARM_UP = 0.3
-
+#: A tier whose one call fills a sample and lasts this long (seconds) is taken
+#: as a budgeted loop is: no warm-up call before a later pass's batch, and the
+#: loops' floor of samples (``Plan.loop_min_repeat``). What the warm-up call is
+#: for (a pool woken, pages touched again) costs such a call 1% or less.
+#: Measured for the deep layers' numba tiers at 512 (0.38-0.74 s a call, three
+#: rounds each after another kernel's call and 0.5 s asleep): a batch's first
+#: call took 1.003-1.009 times the two after it, once 1.055; calls of
+#: 0.08-0.28 s took 1.02-1.21 times, so they keep their warm-up. A sample of
+#: one such call is as steady as a loop's (about 16 s of a run saved in all).
+LONG_CALL = 0.3
 
 @dataclass
 class Step:
@@ -355,7 +356,8 @@ class Sweep:
                     number[tier], sample_time = 1, first[tier]
                 else:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
-                shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=self.settings.budgeted(tier)))
+                as_loop = self.settings.budgeted(tier) or (number[tier] == 1 and sample_time >= LONG_CALL)
+                shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=as_loop))
                 samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
                                                     shares[tier][0] if take else 0)
             except Exception as exc:  # passed the gate, then raised on a later call
@@ -390,7 +392,7 @@ class Sweep:
         first call to touch it again pays for that, several times its usual
         time. The budgeted loops skip it when one call fills a sample: their
         calls are long, and they allocate little; so do the calls of
-        ``NO_WARM_UP`` or more. The records change only once the step is
+        ``LONG_CALL`` or more. The records change only once the step is
         done, so an interrupt leaves them consistent."""
         wanted = {t: s[later] for t, s in step.shares.items()
                   if later < len(s) and s[later] and step.records[t]["status"] == "ok"}
@@ -425,8 +427,8 @@ class Sweep:
              per_call: float = 0.0) -> None:
         """``core.warm`` before a batch of samples apart from the calibration (the docstring of
         ``resample``); no warm-up call when one call fills a sample and is a loop's or lasts
-        ``NO_WARM_UP`` (``per_call``: the record's median so far) or more."""
-        own = number == 1 and (self.settings.budgeted(tier) or per_call >= NO_WARM_UP)
+        ``LONG_CALL`` (``per_call``: the record's median so far) or more."""
+        own = number == 1 and (self.settings.budgeted(tier) or per_call >= LONG_CALL)
         self.settled += core.warm(call.fn, call.args, kernel.mutates, call=not own, wait=wait)
 
     def update(self, step: Step, taken: dict[str, tuple[list[float], list[float]]],
