@@ -190,6 +190,15 @@ def test_the_report_warns_when_the_machines_own_speed_moved_during_the_run():
     assert "1 ms to 1.5 ms" in warning and "40% of its median" in warning  # (1.5 - 1) / 1.25
 
 
+def test_the_report_says_how_many_samples_were_taken_again_in_slow_spells():
+    guard = {"slow": 1.2, "longest": 0.3, "retakes": 2, "probes": 900, "fastest_probe": 4e-4}
+    assert not any("slow spell" in w for w in report.warnings_of(dict(a_run(), slow_guard=dict(
+        guard, retaken=0, kept_slow=0))))
+    (note,) = [w for w in report.warnings_of(dict(a_run(), slow_guard=dict(guard, retaken=37, kept_slow=3)))
+               if "slow spell" in w]
+    assert note.startswith("37 samples were taken again") and "3 were kept slow once their 2 retakes" in note
+
+
 def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):
     a = saved(tmp_path, with_probe(a_run(), [1e-3] * 20), "a.json")
     b = saved(tmp_path, with_probe(a_run(), [1.2e-3] * 20), "b.json")

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from vecbench import UsageError, files
 from vecbench.cli import compare as compare_cli
-from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
+from vecbench.cli.args import (add_passes_option, add_plant_option, add_retakes_option, check_passes,
+                                positive_int, resolve_tiers, seconds)
 from vecbench.measure import results, state, timing
 from vecbench.measure.settings import Settings
 from vecbench.training import workloads
@@ -47,6 +48,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                                   stat_default=ab.STAT)
     add_passes_option(p, "; the samples are paired one by one in any case, more passes spread them over more "
                          "of the session")
+    add_retakes_option(p)
     add_plant_option(p, "side B's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
@@ -61,7 +63,8 @@ def handle(args: argparse.Namespace) -> int:
     kernels = workloads.resolve(args.kernels, training=not args.no_training)
     settings = Settings(preset=args.preset, dtype=args.dtype, seed=args.seed, threads=args.threads,
                         kernels=[k.name for k in kernels], tiers=resolve_tiers(args.tiers), sizes=args.sizes,
-                        allocator=args.allocator, passes=args.passes)
+                        allocator=args.allocator, passes=args.passes,
+                        retakes=args.retakes)
     out = args.out or ab.default_out()
     paths = [out, *ab.run_paths(out)]
     for path in paths:

@@ -11,18 +11,23 @@ from collections.abc import Sequence
 
 import impls
 from vecbench import UsageError
-from vecbench.measure import timing
+from vecbench.measure import steady, timing
 from vecbench.measure.settings import max_passes
 
 
-def positive_int(text: str) -> int:
+def positive_int(text: str, least: int = 1) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least {least}")
     return value
+
+
+def count(text: str) -> int:
+    """A whole number, 0 or more."""
+    return positive_int(text, least=0)
 
 
 def seconds(text: str) -> float:
@@ -103,6 +108,14 @@ def add_passes_option(p: argparse.ArgumentParser, default_help: str = "") -> Non
                         f"samples a record takes ({per_preset(lambda plan: plan.max_repeat)}); a record with "
                         "fewer samples than passes takes one in passes spread over the run; default: the "
                         f"preset's ({per_preset(lambda plan: plan.passes)}){default_help}")
+
+
+def add_retakes_option(p: argparse.ArgumentParser) -> None:
+    """``--retakes N``: how often a sample taken in a slow spell of the machine may be taken again."""
+    p.add_argument("--retakes", type=count, default=steady.RETAKES, metavar="N",
+                   help="take a sample again, up to N times, when the speed probes on either side of it find "
+                        f"the machine in a slow spell; 0 keeps every sample as it comes (default: {steady.RETAKES}; "
+                        "see the README, 'Slow spells')")
 
 
 def check_passes(passes: int | None, preset: str) -> None:

@@ -15,7 +15,8 @@ from rich.console import Console
 
 from impls.registry import Kernel
 from vecbench import UsageError, VecbenchError, usercode
-from vecbench.cli.args import add_passes_option, add_plant_option, check_passes, positive_int, resolve_tiers, seconds
+from vecbench.cli.args import (add_passes_option, add_plant_option, add_retakes_option, check_passes,
+                                positive_int, resolve_tiers, seconds)
 from vecbench.measure import core, results, state, timing, workers
 from vecbench.measure.run import execute
 from vecbench.measure.settings import BUDGETS, Settings
@@ -58,6 +59,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="with --impl: seconds one call of a learner's function may take while it is checked "
                         f"(default {usercode.TIME_LIMIT:g})")
     add_passes_option(p)
+    add_retakes_option(p)
     add_plant_option(p, "the run's")
     p.add_argument("--worker", type=worker_share, help=argparse.SUPPRESS)  # I/N: one of --processes N
     p.add_argument("--calibration", help=argparse.SUPPRESS)  # a later worker's: the first worker's run file
@@ -124,7 +126,7 @@ def handle(args: argparse.Namespace) -> int:
                         allocator=args.allocator, processes=args.processes, worker=args.worker,
                         calibration=args.calibration,
                         plant=dict(args.plant_slowdown), impl={t: i["path"] for t, i in impl.items()},
-                        passes=args.passes)
+                        passes=args.passes, retakes=args.retakes)
     if settings.tiers and not any(t in k.tiers for k in kernels for t in settings.tiers):
         raise UsageError(f"none of the kernels has tier {', '.join(settings.tiers)}")
     if args.out is not None and args.out.exists():
@@ -171,6 +173,11 @@ def summarize(doc: dict[str, Any], path: Path, console: Console) -> int:
     console.print(f"run {state} in {doc['wall_time']:.1f} s: {counts['ok']} timed, {counts['failed']} failed "
                   f"the gate, {counts['skipped']} skipped over budget, {counts['error']} errors",
                   highlight=False, soft_wrap=True)
+    guard = doc.get("slow_guard")
+    if guard and guard["retaken"]:
+        kept = f", {guard['kept_slow']} kept slow once their retakes ran out" if guard["kept_slow"] else ""
+        console.print(f"{guard['retaken']} samples taken again: the speed probe beside them found the machine "
+                      f"in a slow spell{kept} (README, 'Slow spells')", highlight=False, soft_wrap=True)
     print(f"results: {path}")
     if not doc["complete"]:
         return 130

@@ -8,6 +8,7 @@ A run document::
       "started": ISO-8601, "finished": ISO-8601, "wall_time": seconds,
       "idle_wait": seconds,         # spent waiting for other threads to go idle
       "speed_probe": {workload, summary: {median, p10, p90, spread}, times: [[t, seconds], ...]},
+      "slow_guard": {slow, longest, retakes, probes, fastest_probe, retaken, kept_slow},  # ``steady``
       "complete": bool,             # false when interrupted (Ctrl-C)
       "command": [argv ...],
       "settings": {preset, dtype, timer, timer_tick, seed, budget, threads,
@@ -23,6 +24,7 @@ A record is one kernel x tier x size::
      "verdict": {"ok", "error", "tolerance", "reason"} | null,
      "first_call", "compile", "number", "samples", "stats": {median, q1, q3, iqr, min, max, mean},
      "page_faults", "faults_per_call",                      # per call, beside each sample; their median
+     "retaken",                                             # beside each sample: times it was taken again
      "flops", "bytes", "gflops", "gbytes_per_s", "intensity",
      "elements", "elements_per_s",                          # kernels built on exp/log/tanh only
      "speedup_vs_python", "speedup_vs_numpy", "speedup_vs_numba",

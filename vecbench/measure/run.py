@@ -72,5 +72,6 @@ def finish(doc: dict[str, Any], sweep: Sweep, wall_time: float, complete: bool) 
                wall_time=wall_time, idle_wait=sweep.settled, complete=complete,
                speed_probe={"workload": "a fixed pure-Python loop, best of 3, before each kernel x size step",
                             "summary": timing.probe_summary(sweep.probes), "times": sweep.probes},
+               slow_guard=sweep.guard.summary(),
                records=sweep.records)
     return doc

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from vecbench.measure import state, timing
+from vecbench.measure import state, steady, timing
 
 #: The tier name of ``--plant-slowdown`` that plants in every tier.
 PLANT_ALL = "all"
@@ -46,6 +46,8 @@ class Settings:
     impl: dict[str, str] = field(default_factory=dict)
     #: Passes the samples are spread over, instead of the preset's (``max_passes`` at most).
     passes: int | None = None
+    #: Times a sample taken in a slow spell of the machine may be taken again (``steady``); 0: never.
+    retakes: int = steady.RETAKES
 
     def budgeted(self, tier: str) -> bool:
         """Whether the budget applies to ``tier``: the loops, and a learner's code, which may be loops too."""
@@ -76,6 +78,8 @@ class Settings:
             argv += ["--processes", str(self.processes)]
         if self.passes:
             argv += ["--passes", str(self.passes)]
+        if self.retakes != steady.RETAKES:
+            argv += ["--retakes", str(self.retakes)]
         if self.worker:
             argv += ["--worker", f"{self.worker[0]}/{self.worker[1]}"]
         if self.calibration:

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from impls.registry import Kernel, nbytes, shapes
-from vecbench.measure import check, core, machine, timing, workers
+from vecbench.measure import check, core, machine, steady, timing, workers
 from vecbench.measure.budget import predict, work_of
 from vecbench.measure.align import aligned, offsets
 from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
@@ -114,6 +114,7 @@ class Sweep:
         self.records: list[dict[str, Any]] = []
         self.pending: list[Step] = []
         self.settled = 0.0  # seconds spent waiting for other threads to go idle
+        self.guard = steady.Guard(timer, settings.retakes)
         self.probes: list[list[float]] = []  # [seconds since the start, speed probe] before each step
         self.started = time.perf_counter()
         self.history: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -358,28 +359,21 @@ class Sweep:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 as_loop = self.settings.budgeted(tier) or (number[tier] == 1 and sample_time >= LONG_CALL)
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=as_loop))
-                samples, faults = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
-                                                    shares[tier][0] if take else 0)
+                samples, faults, retaken = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier],
+                                                             number[tier], shares[tier][0] if take else 0)
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
                 shares.pop(tier, None)
                 continue
             results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples,
-                             "page_faults": faults}
+                             "page_faults": faults, "retaken": retaken}
         return results, number, shares
 
     def take_samples(self, label: str, call: timing.Call, number: int, wanted: int
-                     ) -> tuple[list[float], list[float]]:
-        """``wanted`` samples of one tier in a row, and the page faults per call
-        of each (empty where the platform does not count them)."""
-        samples: list[float] = []
-        faults: list[float] = []
-        for i in range(wanted):
-            self.on_step(f"{label}: sample {i + 1}/{wanted}")
-            samples.append(call.sample(number) / number)
-            if call.faults_per_call is not None:
-                faults.append(call.faults_per_call)
-        return samples, faults
+                     ) -> tuple[list[float], list[float], list[int]]:
+        """``wanted`` samples of one tier in a row (``steady.Guard.take``: a sample taken in a slow spell
+        of the machine is taken again): seconds and page faults per call, and the retakes of each."""
+        return self.guard.take(call, number, wanted, lambda i: self.on_step(f"{label}: sample {i + 1}/{wanted}"))
 
     def resample(self, step: Step, later: int) -> None:
         """Pass ``later + 2``: the step's inputs rebuilt from the seed; then
@@ -399,7 +393,7 @@ class Sweep:
         if not wanted:
             return
         calls = self.reopen(step, wanted)
-        taken: dict[str, tuple[list[float], list[float]]] = {}
+        taken: dict[str, tuple[list[float], list[float], list[int]]] = {}
         failed: dict[str, dict[str, Any]] = {}
         order = list(wanted)
         self.rng.shuffle(order)
@@ -431,18 +425,19 @@ class Sweep:
         own = number == 1 and (self.settings.budgeted(tier) or per_call >= LONG_CALL)
         self.settled += core.warm(call.fn, call.args, kernel.mutates, call=not own, wait=wait)
 
-    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float]]],
+    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float], list[int]]],
                failed: dict[str, dict[str, Any]]) -> None:
         """A later pass's samples added to ``step``'s records (and the tiers that raised marked so)."""
         for tier, update in failed.items():
             record = step.records[tier]
-            for key in ("first_call", "number", "samples", "page_faults", "faults_per_call", "stats", "compile",
-                        "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
+            for key in ("first_call", "number", "samples", "page_faults", "retaken", "faults_per_call", "stats",
+                        "compile", "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
                 record.pop(key, None)
             record.update(update)
-        for tier, (samples, faults) in taken.items():
+        for tier, (samples, faults, retaken) in taken.items():
             record = step.records[tier]
             record["samples"] = record["samples"] + samples
             record["page_faults"] = record["page_faults"] + faults
+            record["retaken"] = record.get("retaken", []) + retaken
             summarize(record)
         add_speedups(list(step.records.values()))

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from vecbench import VecbenchError
-from vecbench.measure import results, timing
+from vecbench.measure import results, steady, timing
 from vecbench.measure.records import add_speedups, summarize
 from vecbench.measure.settings import Settings
 
@@ -118,6 +118,7 @@ def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
     doc["workers"] = [{"started": d["started"], "wall_time": d["wall_time"], "complete": d["complete"],
                        "process_state": d.get("process_state"), "plan": d["settings"].get("plan")} for d in docs]
     doc["idle_wait"] = sum(d.get("idle_wait", 0.0) for d in docs)
+    doc["slow_guard"] = steady.merged([d.get("slow_guard") for d in docs])
     doc["complete"] = all(d["complete"] for d in docs)
     doc["finished"] = docs[-1]["finished"]
     offset, times = 0.0, []
@@ -156,6 +157,7 @@ def merge_records(records: list[dict[str, Any]]) -> dict[str, Any]:
     merged = dict(timed[0])
     merged["samples"] = [s for r in timed for s in r["samples"]]
     merged["page_faults"] = [f for r in timed for f in r.get("page_faults") or []]
+    merged["retaken"] = [k for r in timed for k in r.get("retaken") or []]
     merged["number"] = timed[0]["number"]
     merged["numbers"] = [r["number"] for r in timed]
     merged["processes"] = len(timed)

@@ -147,6 +147,12 @@ def warnings_of(doc: dict[str, Any]) -> list[str]:
                      f"{fmt_time(probe['p10'])} to {fmt_time(probe['p90'])} (10th to 90th percentile, "
                      f"{probe['spread']:.0%} of its median). Another run here can differ by as much "
                      "without any change to the code; compare runs by their ratios within one run.")
+    guard = doc.get("slow_guard")
+    if guard and guard.get("retaken"):
+        kept = (f"; {guard['kept_slow']} were kept slow once their {guard['retakes']} retakes ran out"
+                if guard.get("kept_slow") else "")
+        notes.append(f"{guard['retaken']} samples were taken again because the speed probe beside them found "
+                     f"the machine in a slow spell{kept}.")
     bad = [r for r in recs if r["status"] in ("failed", "error")]
     if bad:
         notes.append(f"{len(bad)} kernel x tier x size combinations failed the equivalence gate or raised, "

@@ -163,14 +163,15 @@ class Taking:
                 opened.timed, opened.number, opened.shares = sweep.time_tiers(kernel, n, opened.calls,
                                                                               opened.first, take=False)
             self.calls, self.number = opened.calls, opened.number
-            self.taken = {t: (r["samples"], r["page_faults"]) for t, r in opened.timed.items() if "samples" in r}
+            self.taken = {t: (r["samples"], r["page_faults"], r["retaken"]) for t, r in opened.timed.items()
+                          if "samples" in r}
             shares = {t: opened.shares[t] for t in self.taken}
         else:
             self.step = pending(sweep.pending, kernel.name, n)
             later = self.step.shares if self.step else {}
             self.calls = sweep.reopen(self.step, later) if self.step else {}
             self.number = self.step.number if self.step else {}
-            self.taken = {t: ([], []) for t in self.calls}
+            self.taken = {t: ([], [], []) for t in self.calls}
             shares = {t: [0, *later[t]] for t in self.calls}
         self.kernel, self.n = kernel, n
         self.tiers = {t: {"number": self.number[t], "shares": shares[t]} for t in shares}
@@ -186,8 +187,8 @@ class Taking:
         try:
             # no wait: this process's threads went idle before its last answer, and it has run nothing since
             self.sweep.warm(self.kernel, tier, self.calls[tier], self.number[tier], wait=False)
-            samples, faults = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}", self.calls[tier],
-                                                      self.number[tier], 1)
+            samples, faults, retaken = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}",
+                                                               self.calls[tier], self.number[tier], 1)
         except Exception as exc:  # passed the gate, then raised on a later call
             from vecbench.measure.records import raised
             self.failed[tier] = raised(exc)
@@ -195,6 +196,7 @@ class Taking:
             return
         self.taken[tier][0].extend(samples)
         self.taken[tier][1].extend(faults)
+        self.taken[tier][2].extend(retaken)
 
     def close(self) -> bool:
         """The samples filed into the records; whether the step waits for later passes."""
