@@ -33,7 +33,7 @@ class ScriptedCall:
 def guard(monkeypatch, probes: list[float], retakes: int = 2) -> tuple[steady.Guard, FakeClock]:
     """A guard whose probe workload reads ``probes`` in turn (and then fast for ever)."""
     clock, script = FakeClock(), list(probes)
-    monkeypatch.setattr(steady.timing, "_probe_workload", lambda: clock.advance(script.pop(0) if script else FAST))
+    monkeypatch.setattr(steady.timing, "probe_workload", lambda: clock.advance(script.pop(0) if script else FAST))
     return steady.Guard(clock, retakes), clock
 
 
@@ -87,7 +87,7 @@ def test_a_swept_records_retakes_sit_beside_its_samples_and_the_run_file_keeps_t
 
     clock = FakeClock()
     probes = iter(([FAST] * 7 + [SLOW]) * 10_000)  # every eighth probe slow
-    monkeypatch.setattr(steady.timing, "_probe_workload", lambda: clock.advance(next(probes)))
+    monkeypatch.setattr(steady.timing, "probe_workload", lambda: clock.advance(next(probes)))
     spec = fake_kernel(clock, {t: lambda n: 1e-4 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
     register(monkeypatch, spec)
     settings = Settings(preset="quick")

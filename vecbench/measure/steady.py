@@ -16,8 +16,9 @@ seen so far is thrown away and taken again, up to ``retakes`` times; after
 that it is kept as it is. Measured in one process in a slow period, 400
 samples of 50 calls of ``sigmoid`` numpy at 256 each bracketed so: the
 samples whose two probes read fast had their 90th percentile at 1.04 times
-their minimum, all samples at 1.28 times. A figure is thus the call's
-time on the machine in its fast state.
+their minimum, all samples at 1.28 times. A figure is thus, as far as
+the retakes reach (a sample still slow after them is kept and counted),
+the call's time on the machine in its fast state.
 
 The probe measures the CPU, not the memory bus: a memory-bound call
 (``multiply`` at 10^6) still spread by 26% over its fast-probed samples,
@@ -57,7 +58,7 @@ class Guard:
     def probe(self) -> float:
         """One run of the probe workload (seconds on the sweep's timer); the fastest so far is updated."""
         t0 = self.timer()
-        timing._probe_workload()
+        timing.probe_workload()
         seconds = self.timer() - t0
         self.probes += 1
         self.fastest = min(self.fastest, seconds)

@@ -123,7 +123,7 @@ def quiesce(max_wait: float = 0.5, poll: float = 0.001, settle: int = 2) -> floa
     return waited
 
 
-def _probe_workload(n: int = 10_000) -> int:
+def probe_workload(n: int = 10_000) -> int:
     """A fixed piece of pure-Python work (about a millisecond or less): integer
     arithmetic in the interpreter's loop, touching no memory to speak of."""
     total = 0
@@ -143,7 +143,7 @@ def speed_probe(repeats: int = 3) -> float:
     best = math.inf
     for _ in range(repeats):
         t0 = time.perf_counter()
-        _probe_workload()
+        probe_workload()
         best = min(best, time.perf_counter() - t0)
     return best
 
