@@ -1,6 +1,7 @@
 """``steady.Guard``: a sample bracketed by a slow speed probe is taken again, a bounded number of times."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -30,11 +31,13 @@ class ScriptedCall:
         return s
 
 
-def guard(monkeypatch, probes: list[float], retakes: int = 2) -> tuple[steady.Guard, FakeClock]:
-    """A guard whose probe workload reads ``probes`` in turn (and then fast for ever)."""
+def guard(monkeypatch, probes: list[float], retakes: int = 2, share: float = math.inf
+          ) -> tuple[steady.Guard, FakeClock]:
+    """A guard whose probe workload reads ``probes`` in turn (and then fast for ever); no share
+    of the time limits its retakes unless ``share`` says."""
     clock, script = FakeClock(), list(probes)
     monkeypatch.setattr(steady.timing, "probe_workload", lambda: clock.advance(script.pop(0) if script else FAST))
-    return steady.Guard(clock, retakes), clock
+    return steady.Guard(clock, retakes, share), clock
 
 
 def test_a_sample_with_a_slow_probe_on_either_side_is_taken_again(monkeypatch):
@@ -55,6 +58,18 @@ def test_a_sample_still_slow_once_its_retakes_are_spent_is_kept_and_counted(monk
     assert samples[0] == pytest.approx(3e-4, abs=1e-9)  # the third try, per call of ten
     assert retaken[0] == 2 and g.kept_slow == 1
     assert retaken[1] == 1, "the next sample had the last slow probe before it"
+
+
+def test_retakes_stop_once_the_time_thrown_away_reaches_the_share_of_the_time_kept(monkeypatch):
+    g, clock = guard(monkeypatch, [FAST, FAST, FAST, SLOW, FAST], share=0.5)
+    call = ScriptedCall(clock, [4e-3, 4e-3, 2e-3, 3e-3])
+    samples, _, retaken = g.take(call, 1, 3, lambda i: None)
+    # 8 ms kept when the third sample is slow: throwing its 2 ms away stays within half of that; its retake
+    # had the slow probe before it, but throwing 3 ms more away would pass the share: kept slow
+    assert retaken == [0, 0, 1] and samples[2] == pytest.approx(3e-3, abs=1e-8)
+    assert (g.kept_slow, g.share_spent) == (1, 1)
+    assert g.thrown == pytest.approx(2e-3, abs=1e-8)
+    assert g.summary()["share"] == 0.5 and g.summary()["share_spent"] == 1
 
 
 def test_no_retakes_takes_no_probe_and_keeps_every_sample(monkeypatch):
@@ -106,10 +121,12 @@ def test_a_swept_records_retakes_sit_beside_its_samples_and_the_run_file_keeps_t
 
 
 def test_the_workers_guards_and_retakes_are_merged():
-    one = {"slow": 1.2, "longest": 0.3, "retakes": 2, "probes": 10, "fastest_probe": 4e-4, "retaken": 3,
-           "kept_slow": 1}
-    two = dict(one, probes=5, fastest_probe=3.9e-4, retaken=1, kept_slow=0)
-    assert steady.merged([one, two]) == dict(one, probes=15, fastest_probe=3.9e-4, retaken=4, kept_slow=1)
+    one = {"slow": 1.2, "longest": 0.3, "retakes": 2, "share": 0.25, "probes": 10, "fastest_probe": 4e-4,
+           "retaken": 3, "kept_slow": 1, "share_spent": 1, "kept_seconds": 2.0, "thrown_seconds": 0.5}
+    two = dict(one, probes=5, fastest_probe=3.9e-4, retaken=1, kept_slow=0, share_spent=0, kept_seconds=1.0,
+               thrown_seconds=0.25)
+    assert steady.merged([one, two]) == dict(one, probes=15, fastest_probe=3.9e-4, retaken=4, kept_slow=1,
+                                             share_spent=1, kept_seconds=3.0, thrown_seconds=0.75)
     assert steady.merged([None, None]) is None
     base = {"kernel": "dot", "tier": "numba", "n": 7, "dtype": "float64", "status": "ok", "number": 1,
             "first_call": 1.0, "page_faults": []}

@@ -8,7 +8,8 @@ A run document::
       "started": ISO-8601, "finished": ISO-8601, "wall_time": seconds,
       "idle_wait": seconds,         # spent waiting for other threads to go idle
       "speed_probe": {workload, summary: {median, p10, p90, spread}, times: [[t, seconds], ...]},
-      "slow_guard": {slow, longest, retakes, probes, fastest_probe, retaken, kept_slow},  # ``steady``
+      "slow_guard": {slow, longest, retakes, share, probes, fastest_probe,  # ``steady``
+                     retaken, kept_slow, share_spent, kept_seconds, thrown_seconds},
       "complete": bool,             # false when interrupted (Ctrl-C)
       "command": [argv ...],
       "settings": {preset, dtype, timer, timer_tick, seed, budget, threads,
