@@ -194,9 +194,9 @@ def test_the_report_says_how_many_samples_were_taken_again_in_slow_spells():
     guard = {"slow": 1.2, "longest": 0.3, "retakes": 2, "probes": 900, "fastest_probe": 4e-4}
     assert not any("slow spell" in w for w in report.warnings_of(dict(a_run(), slow_guard=dict(
         guard, retaken=0, kept_slow=0))))
-    (note,) = [w for w in report.warnings_of(dict(a_run(), slow_guard=dict(guard, retaken=37, kept_slow=3)))
+    (note,) = [w for w in report.warnings_of(dict(a_run(), slow_guard=dict(guard, retaken=37, kept_slow=3, share_spent=1)))
                if "slow spell" in w]
-    assert note.startswith("37 samples were taken again") and "3 were kept slow once their 2 retakes" in note
+    assert note.startswith("37 samples were taken again") and "3 were kept slow, 1 of them because" in note
 
 
 def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):

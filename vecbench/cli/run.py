@@ -175,7 +175,8 @@ def summarize(doc: dict[str, Any], path: Path, console: Console) -> int:
                   highlight=False, soft_wrap=True)
     guard = doc.get("slow_guard")
     if guard and guard["retaken"]:
-        kept = f", {guard['kept_slow']} kept slow once their retakes ran out" if guard["kept_slow"] else ""
+        kept = (f", {guard['kept_slow']} kept slow ({guard.get('share_spent', 0)} because the time thrown away "
+                f"had reached its share)" if guard["kept_slow"] else "")
         console.print(f"{guard['retaken']} samples taken again: the speed probe beside them found the machine "
                       f"in a slow spell{kept} (README, 'Slow spells')", highlight=False, soft_wrap=True)
     print(f"results: {path}")

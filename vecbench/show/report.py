@@ -149,7 +149,8 @@ def warnings_of(doc: dict[str, Any]) -> list[str]:
                      "without any change to the code; compare runs by their ratios within one run.")
     guard = doc.get("slow_guard")
     if guard and guard.get("retaken"):
-        kept = (f"; {guard['kept_slow']} were kept slow once their {guard['retakes']} retakes ran out"
+        kept = (f"; {guard['kept_slow']} were kept slow, {guard.get('share_spent', 0)} of them because the time "
+                f"thrown away had reached its share and the others once their {guard['retakes']} retakes ran out"
                 if guard.get("kept_slow") else "")
         notes.append(f"{guard['retaken']} samples were taken again because the speed probe beside them found "
                      f"the machine in a slow spell{kept}.")
