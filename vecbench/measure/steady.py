@@ -17,10 +17,12 @@ as long as the time thrown away stays within ``SHARE`` of the time of the
 samples kept; after that it is kept as it is, and counted. The share
 bounds what a very noisy hour costs (a quarter more time in samples at
 most), at the price of order: once it is spent, the next slow samples are
-kept until enough fast ones have been. Measured in one process in a slow period, 400
-samples of 50 calls of ``sigmoid`` numpy at 256 each bracketed so: the
-samples whose two probes read fast had their 90th percentile at 1.04 times
-their minimum, all samples at 1.28 times. A figure is thus, as far as
+kept until enough fast ones have been.
+
+Measured in one process in a slow period, 400 samples of 50 calls of
+``sigmoid`` numpy at 256, each bracketed so: the samples whose two probes
+read fast had their 90th percentile at 1.04 times their minimum, all
+samples at 1.28 times. A figure is thus, as far as
 the retakes reach (a sample still slow after them is kept and counted),
 the call's time on the machine in its fast state.
 
@@ -69,9 +71,7 @@ class Guard:
 
     def probe(self) -> float:
         """One run of the probe workload (seconds on the sweep's timer); the fastest so far is updated."""
-        t0 = self.timer()
-        timing.probe_workload()
-        seconds = self.timer() - t0
+        seconds = timing.speed_probe(repeats=1, timer=self.timer)
         self.probes += 1
         self.fastest = min(self.fastest, seconds)
         return seconds
