@@ -44,30 +44,32 @@ def test_a_sample_with_a_slow_probe_on_either_side_is_taken_again(monkeypatch):
     # before s1, after s1, after s2 (slow), after its first retake, after its second
     g, clock = guard(monkeypatch, [FAST, FAST, SLOW, FAST, FAST])
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3, 4e-3])
-    samples, faults, retaken = g.take(call, 1, 2, lambda i: None)
+    samples, faults, retaken, slow = g.take(call, 1, 2, lambda i: None)
     # s2's own probe after it was slow; the retake after it had that slow probe before it; the next is clean
     assert samples == pytest.approx([1e-3, 4e-3], abs=1e-8)
     assert retaken == [0, 2] and faults == []
+    assert slow == [0, 0], "a retake that read fast is not kept slow"
     assert (g.retaken, g.kept_slow, g.probes) == (2, 0, 5)
 
 
 def test_a_sample_still_slow_once_its_retakes_are_spent_is_kept_and_counted(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, SLOW, SLOW, SLOW, FAST])
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3, 4e-3, 5e-3])
-    samples, _, retaken = g.take(call, 10, 2, lambda i: None)
+    samples, _, retaken, slow = g.take(call, 10, 2, lambda i: None)
     assert samples[0] == pytest.approx(3e-4, abs=1e-9)  # the third try, per call of ten
     assert retaken[0] == 2 and g.kept_slow == 1
     assert retaken[1] == 1, "the next sample had the last slow probe before it"
+    assert slow == [1, 0], "the sample kept slow is marked, the one retaken until fast is not"
 
 
 def test_retakes_stop_once_the_time_thrown_away_reaches_the_share_of_the_time_kept(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, FAST, FAST, SLOW, FAST], share=0.5)
     call = ScriptedCall(clock, [4e-3, 4e-3, 2e-3, 3e-3])
-    samples, _, retaken = g.take(call, 1, 3, lambda i: None)
+    samples, _, retaken, slow = g.take(call, 1, 3, lambda i: None)
     # 8 ms kept when the third sample is slow: throwing its 2 ms away stays within half of that; its retake
     # had the slow probe before it, but throwing 3 ms more away would pass the share: kept slow
     assert retaken == [0, 0, 1] and samples[2] == pytest.approx(3e-3, abs=1e-8)
-    assert (g.kept_slow, g.share_spent) == (1, 1)
+    assert (g.kept_slow, g.share_spent) == (1, 1) and slow == [0, 0, 1]
     assert g.thrown == pytest.approx(2e-3, abs=1e-8)
     assert g.summary()["share"] == 0.5 and g.summary()["share_spent"] == 1
 
@@ -75,16 +77,16 @@ def test_retakes_stop_once_the_time_thrown_away_reaches_the_share_of_the_time_ke
 def test_no_retakes_takes_no_probe_and_keeps_every_sample(monkeypatch):
     g, clock = guard(monkeypatch, [SLOW] * 10, retakes=0)
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3])
-    samples, _, retaken = g.take(call, 1, 3, lambda i: None)
-    assert retaken == [0, 0, 0] and len(call.taken) == 3
+    samples, _, retaken, slow = g.take(call, 1, 3, lambda i: None)
+    assert retaken == [0, 0, 0] and slow == [0, 0, 0] and len(call.taken) == 3
     assert g.probes == 0 and g.summary()["fastest_probe"] is None
 
 
 def test_a_sample_of_longest_or_more_is_never_judged(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, SLOW, SLOW, SLOW])
     call = ScriptedCall(clock, [steady.LONGEST, steady.LONGEST * 2])
-    _, _, retaken = g.take(call, 1, 2, lambda i: None)
-    assert retaken == [0, 0] and len(call.taken) == 2
+    _, _, retaken, slow = g.take(call, 1, 2, lambda i: None)
+    assert retaken == [0, 0] and slow == [0, 0] and len(call.taken) == 2
     assert g.probes == 1, "only the probe before the first sample"
 
 
@@ -92,8 +94,8 @@ def test_the_fastest_probe_so_far_sets_what_slow_means(monkeypatch):
     # the run starts slow: nothing reads slow against it, until a fast probe shows what fast is
     g, clock = guard(monkeypatch, [SLOW, SLOW, FAST, SLOW, FAST, FAST])
     call = ScriptedCall(clock, [1e-3] * 6)
-    _, _, retaken = g.take(call, 1, 3, lambda i: None)
-    assert retaken == [0, 2, 0] and g.kept_slow == 1  # its last try still had the slow probe before it
+    _, _, retaken, slow = g.take(call, 1, 3, lambda i: None)
+    assert retaken == [0, 2, 0] and slow == [0, 1, 0] and g.kept_slow == 1  # its last try still had the slow probe before it
     assert g.fastest == pytest.approx(FAST, rel=1e-3)
 
 
@@ -109,11 +111,12 @@ def test_a_swept_records_retakes_sit_beside_its_samples_and_the_run_file_keeps_t
     sweep = Sweep(settings, clock, tick=0.0)
     sweep.run([spec])
     for r in sweep.records:
-        assert len(r["retaken"]) == len(r["samples"]), r["tier"]
+        assert len(r["retaken"]) == len(r["slow"]) == len(r["samples"]), r["tier"]
     taken = sum(sum(r["retaken"]) for r in sweep.records)
     doc, _ = begin(settings)
     guard_doc = finish(doc, sweep, 1.0, True)["slow_guard"]
     assert taken > 0 and guard_doc["retaken"] == taken
+    assert guard_doc["kept_slow"] == sum(sum(r["slow"]) for r in sweep.records)
     assert guard_doc["fastest_probe"] == pytest.approx(FAST, rel=1e-3)
     assert guard_doc["retakes"] == steady.RETAKES and "--retakes" not in settings.command()
     command = Settings(retakes=0).command()
@@ -130,9 +133,9 @@ def test_the_workers_guards_and_retakes_are_merged():
     assert steady.merged([None, None]) is None
     base = {"kernel": "dot", "tier": "numba", "n": 7, "dtype": "float64", "status": "ok", "number": 1,
             "first_call": 1.0, "page_faults": []}
-    merged = workers.merge_records([dict(base, samples=[1.0, 2.0], retaken=[0, 1]),
-                                    dict(base, samples=[3.0], retaken=[2])])
-    assert merged["retaken"] == [0, 1, 2]
+    merged = workers.merge_records([dict(base, samples=[1.0, 2.0], retaken=[0, 1], slow=[0, 1]),
+                                    dict(base, samples=[3.0], retaken=[2], slow=[1])])
+    assert merged["retaken"] == [0, 1, 2] and merged["slow"] == [0, 1, 1]
 
 
 @pytest.mark.parametrize("value,message", [("-1", "must be at least 0"), ("two", "is not an integer")])

@@ -26,6 +26,7 @@ A record is one kernel x tier x size::
      "first_call", "compile", "number", "samples", "stats": {median, q1, q3, iqr, min, max, mean},
      "page_faults", "faults_per_call",                      # per call, beside each sample; their median
      "retaken",                                             # beside each sample: times it was taken again
+     "slow",                                                # beside each sample: 1 if kept while the probe read slow
      "flops", "bytes", "gflops", "gbytes_per_s", "intensity",
      "elements", "elements_per_s",                          # kernels built on exp/log/tanh only
      "speedup_vs_python", "speedup_vs_numpy", "speedup_vs_numba",

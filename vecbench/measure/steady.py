@@ -80,16 +80,19 @@ class Guard:
         return seconds > SLOW * self.fastest
 
     def take(self, call: timing.Call, number: int, wanted: int, on_sample: Callable[[int], None]
-             ) -> tuple[list[float], list[float], list[int]]:
+             ) -> tuple[list[float], list[float], list[int], list[int]]:
         """``wanted`` samples of ``number`` calls in a row: seconds per call, page
-        faults per call (empty where not counted) and the times each was taken again."""
+        faults per call (empty where not counted), the times each was taken again,
+        and whether each was kept slow (1: a probe beside it read slow after its
+        retakes, or once the share was spent; 0 otherwise, also where not judged)."""
         samples: list[float] = []
         faults: list[float] = []
         retaken: list[int] = []
+        slow_kept: list[int] = []
         before = self.probe() if self.retakes and wanted else 0.0
         for i in range(wanted):
             on_sample(i)
-            again = 0
+            again = kept_slow = 0
             while True:
                 seconds = call.sample(number)
                 if not self.retakes or seconds >= LONGEST:
@@ -102,6 +105,7 @@ class Guard:
                 spent = self.thrown + seconds > self.share * self.kept
                 if again == self.retakes or spent:
                     self.kept_slow += 1
+                    kept_slow = 1
                     self.share_spent += spent and again < self.retakes
                     break
                 again += 1
@@ -110,9 +114,10 @@ class Guard:
             self.kept += seconds
             samples.append(seconds / number)
             retaken.append(again)
+            slow_kept.append(kept_slow)
             if call.faults_per_call is not None:
                 faults.append(call.faults_per_call)
-        return samples, faults, retaken
+        return samples, faults, retaken, slow_kept
 
     def summary(self) -> dict[str, Any]:
         """What the run file keeps of it (``slow_guard``)."""

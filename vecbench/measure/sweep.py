@@ -359,20 +359,21 @@ class Sweep:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 as_loop = self.settings.budgeted(tier) or (number[tier] == 1 and sample_time >= LONG_CALL)
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=as_loop))
-                samples, faults, retaken = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier],
+                samples, faults, retaken, slow = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier],
                                                              number[tier], shares[tier][0] if take else 0)
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
                 shares.pop(tier, None)
                 continue
             results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples,
-                             "page_faults": faults, "retaken": retaken}
+                             "page_faults": faults, "retaken": retaken, "slow": slow}
         return results, number, shares
 
     def take_samples(self, label: str, call: timing.Call, number: int, wanted: int
-                     ) -> tuple[list[float], list[float], list[int]]:
+                     ) -> tuple[list[float], list[float], list[int], list[int]]:
         """``wanted`` samples of one tier in a row (``steady.Guard.take``: a sample taken in a slow spell
-        of the machine is taken again): seconds and page faults per call, and the retakes of each."""
+        of the machine is taken again): seconds and page faults per call, the retakes of each, and
+        whether each was kept slow."""
         return self.guard.take(call, number, wanted, lambda i: self.on_step(f"{label}: sample {i + 1}/{wanted}"))
 
     def resample(self, step: Step, later: int) -> None:
@@ -393,7 +394,7 @@ class Sweep:
         if not wanted:
             return
         calls = self.reopen(step, wanted)
-        taken: dict[str, tuple[list[float], list[float], list[int]]] = {}
+        taken: dict[str, tuple[list[float], list[float], list[int], list[int]]] = {}
         failed: dict[str, dict[str, Any]] = {}
         order = list(wanted)
         self.rng.shuffle(order)
@@ -425,19 +426,20 @@ class Sweep:
         own = number == 1 and (self.settings.budgeted(tier) or per_call >= LONG_CALL)
         self.settled += core.warm(call.fn, call.args, kernel.mutates, call=not own, wait=wait)
 
-    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float], list[int]]],
+    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float], list[int], list[int]]],
                failed: dict[str, dict[str, Any]]) -> None:
         """A later pass's samples added to ``step``'s records (and the tiers that raised marked so)."""
         for tier, update in failed.items():
             record = step.records[tier]
-            for key in ("first_call", "number", "samples", "page_faults", "retaken", "faults_per_call", "stats",
+            for key in ("first_call", "number", "samples", "page_faults", "retaken", "slow", "faults_per_call", "stats",
                         "compile", "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
                 record.pop(key, None)
             record.update(update)
-        for tier, (samples, faults, retaken) in taken.items():
+        for tier, (samples, faults, retaken, slow) in taken.items():
             record = step.records[tier]
             record["samples"] = record["samples"] + samples
             record["page_faults"] = record["page_faults"] + faults
             record["retaken"] = record.get("retaken", []) + retaken
+            record["slow"] = record.get("slow", []) + slow
             summarize(record)
         add_speedups(list(step.records.values()))

@@ -158,6 +158,7 @@ def merge_records(records: list[dict[str, Any]]) -> dict[str, Any]:
     merged["samples"] = [s for r in timed for s in r["samples"]]
     merged["page_faults"] = [f for r in timed for f in r.get("page_faults") or []]
     merged["retaken"] = [k for r in timed for k in r.get("retaken") or []]
+    merged["slow"] = [k for r in timed for k in r.get("slow") or []]
     merged["number"] = timed[0]["number"]
     merged["numbers"] = [r["number"] for r in timed]
     merged["processes"] = len(timed)

@@ -163,7 +163,7 @@ class Taking:
                 opened.timed, opened.number, opened.shares = sweep.time_tiers(kernel, n, opened.calls,
                                                                               opened.first, take=False)
             self.calls, self.number = opened.calls, opened.number
-            self.taken = {t: (r["samples"], r["page_faults"], r["retaken"]) for t, r in opened.timed.items()
+            self.taken = {t: (r["samples"], r["page_faults"], r["retaken"], r["slow"]) for t, r in opened.timed.items()
                           if "samples" in r}
             shares = {t: opened.shares[t] for t in self.taken}
         else:
@@ -171,7 +171,7 @@ class Taking:
             later = self.step.shares if self.step else {}
             self.calls = sweep.reopen(self.step, later) if self.step else {}
             self.number = self.step.number if self.step else {}
-            self.taken = {t: ([], [], []) for t in self.calls}
+            self.taken = {t: ([], [], [], []) for t in self.calls}
             shares = {t: [0, *later[t]] for t in self.calls}
         self.kernel, self.n = kernel, n
         self.tiers = {t: {"number": self.number[t], "shares": shares[t]} for t in shares}
@@ -187,7 +187,7 @@ class Taking:
         try:
             # no wait: this process's threads went idle before its last answer, and it has run nothing since
             self.sweep.warm(self.kernel, tier, self.calls[tier], self.number[tier], wait=False)
-            samples, faults, retaken = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}",
+            samples, faults, retaken, slow = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}",
                                                                self.calls[tier], self.number[tier], 1)
         except Exception as exc:  # passed the gate, then raised on a later call
             from vecbench.measure.records import raised
@@ -197,6 +197,7 @@ class Taking:
         self.taken[tier][0].extend(samples)
         self.taken[tier][1].extend(faults)
         self.taken[tier][2].extend(retaken)
+        self.taken[tier][3].extend(slow)
 
     def close(self) -> bool:
         """The samples filed into the records; whether the step waits for later passes."""
