@@ -25,6 +25,9 @@ def raised(exc: Exception) -> dict[str, Any]:
     return {"status": "error", "reason": f"raised while timed: {type(exc).__name__}: {exc}"}
 
 
+#: A record's lists with one entry beside each sample, in the order of its samples (``steady.Guard.take``).
+PER_SAMPLE = ("samples", "page_faults", "retaken", "slow")
+
 #: The tiers every record's speed-up is taken against, and the keys they are stored under.
 BASELINES = ("python", "numpy", "numba")
 SPEEDUP_KEYS = tuple(f"speedup_vs_{b}" for b in BASELINES)

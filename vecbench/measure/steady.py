@@ -80,10 +80,11 @@ class Guard:
         return seconds > SLOW * self.fastest
 
     def take(self, call: timing.Call, number: int, wanted: int, on_sample: Callable[[int], None]
-             ) -> tuple[list[float], list[float], list[int], list[int]]:
-        """``wanted`` samples of ``number`` calls in a row: seconds per call, page
-        faults per call (empty where not counted), the times each was taken again,
-        and whether each was kept slow (1: a probe beside it read slow after its
+             ) -> dict[str, list]:
+        """``wanted`` samples of ``number`` calls in a row, as a record's lists
+        beside its samples (``records.PER_SAMPLE``): seconds per call, page faults
+        per call (empty where not counted), the times each was taken again, and
+        whether each was kept slow (1: a probe beside it read slow after its
         retakes, or once the share was spent; 0 otherwise, also where not judged)."""
         samples: list[float] = []
         faults: list[float] = []
@@ -117,7 +118,7 @@ class Guard:
             slow_kept.append(kept_slow)
             if call.faults_per_call is not None:
                 faults.append(call.faults_per_call)
-        return samples, faults, retaken, slow_kept
+        return {"samples": samples, "page_faults": faults, "retaken": retaken, "slow": slow_kept}
 
     def summary(self) -> dict[str, Any]:
         """What the run file keeps of it (``slow_guard``)."""

@@ -46,7 +46,7 @@ from impls.registry import Kernel, nbytes, shapes
 from vecbench.measure import check, core, machine, steady, timing, workers
 from vecbench.measure.budget import predict, work_of
 from vecbench.measure.align import aligned, offsets
-from vecbench.measure.records import SPEEDUP_KEYS, add_speedups, raised, summarize
+from vecbench.measure.records import PER_SAMPLE, SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
 
 #: The first pass's inputs are kept for the later passes, which copy them
@@ -359,21 +359,19 @@ class Sweep:
                     number[tier], sample_time = timing.autorange(calls[tier], self.min_sample_time, first[tier])
                 as_loop = self.settings.budgeted(tier) or (number[tier] == 1 and sample_time >= LONG_CALL)
                 shares[tier] = self.plan.shares(self.plan.repeats(sample_time, loop=as_loop))
-                samples, faults, retaken, slow = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier],
-                                                             number[tier], shares[tier][0] if take else 0)
+                taken = self.take_samples(f"{kernel.name} n={n} {tier}", calls[tier], number[tier],
+                                          shares[tier][0] if take else 0)
             except Exception as exc:  # passed the gate, then raised on a later call
                 results[tier] = raised(exc)
                 shares.pop(tier, None)
                 continue
-            results[tier] = {"first_call": first[tier], "number": number[tier], "samples": samples,
-                             "page_faults": faults, "retaken": retaken, "slow": slow}
+            results[tier] = {"first_call": first[tier], "number": number[tier], **taken}
         return results, number, shares
 
     def take_samples(self, label: str, call: timing.Call, number: int, wanted: int
-                     ) -> tuple[list[float], list[float], list[int], list[int]]:
+                     ) -> dict[str, list]:
         """``wanted`` samples of one tier in a row (``steady.Guard.take``: a sample taken in a slow spell
-        of the machine is taken again): seconds and page faults per call, the retakes of each, and
-        whether each was kept slow."""
+        of the machine is taken again), as the record's lists beside its samples (``PER_SAMPLE``)."""
         return self.guard.take(call, number, wanted, lambda i: self.on_step(f"{label}: sample {i + 1}/{wanted}"))
 
     def resample(self, step: Step, later: int) -> None:
@@ -394,7 +392,7 @@ class Sweep:
         if not wanted:
             return
         calls = self.reopen(step, wanted)
-        taken: dict[str, tuple[list[float], list[float], list[int], list[int]]] = {}
+        taken: dict[str, dict[str, list]] = {}
         failed: dict[str, dict[str, Any]] = {}
         order = list(wanted)
         self.rng.shuffle(order)
@@ -426,20 +424,17 @@ class Sweep:
         own = number == 1 and (self.settings.budgeted(tier) or per_call >= LONG_CALL)
         self.settled += core.warm(call.fn, call.args, kernel.mutates, call=not own, wait=wait)
 
-    def update(self, step: Step, taken: dict[str, tuple[list[float], list[float], list[int], list[int]]],
+    def update(self, step: Step, taken: dict[str, dict[str, list]],
                failed: dict[str, dict[str, Any]]) -> None:
         """A later pass's samples added to ``step``'s records (and the tiers that raised marked so)."""
         for tier, update in failed.items():
             record = step.records[tier]
-            for key in ("first_call", "number", "samples", "page_faults", "retaken", "slow", "faults_per_call", "stats",
-                        "compile", "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
+            for key in (*PER_SAMPLE, "first_call", "number", "faults_per_call", "stats", "compile", "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
                 record.pop(key, None)
             record.update(update)
-        for tier, (samples, faults, retaken, slow) in taken.items():
+        for tier, lists in taken.items():
             record = step.records[tier]
-            record["samples"] = record["samples"] + samples
-            record["page_faults"] = record["page_faults"] + faults
-            record["retaken"] = record.get("retaken", []) + retaken
-            record["slow"] = record.get("slow", []) + slow
+            for key in PER_SAMPLE:
+                record[key] = record.get(key, []) + lists[key]
             summarize(record)
         add_speedups(list(step.records.values()))

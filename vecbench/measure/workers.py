@@ -35,7 +35,7 @@ from typing import Any
 
 from vecbench import VecbenchError
 from vecbench.measure import results, steady, timing
-from vecbench.measure.records import add_speedups, summarize
+from vecbench.measure.records import PER_SAMPLE, add_speedups, summarize
 from vecbench.measure.settings import Settings
 
 
@@ -155,10 +155,8 @@ def merge_records(records: list[dict[str, Any]]) -> dict[str, Any]:
     if not timed:
         return dict(records[0], processes=len(records))
     merged = dict(timed[0])
-    merged["samples"] = [s for r in timed for s in r["samples"]]
-    merged["page_faults"] = [f for r in timed for f in r.get("page_faults") or []]
-    merged["retaken"] = [k for r in timed for k in r.get("retaken") or []]
-    merged["slow"] = [k for r in timed for k in r.get("slow") or []]
+    for key in PER_SAMPLE:
+        merged[key] = [x for r in timed for x in r.get(key) or []]
     merged["number"] = timed[0]["number"]
     merged["numbers"] = [r["number"] for r in timed]
     merged["processes"] = len(timed)

@@ -153,6 +153,7 @@ class Taking:
     """
 
     def __init__(self, sweep: Sweep, kernel: Kernel, n: int, pass_: int):
+        from vecbench.measure.records import PER_SAMPLE
         self.sweep = sweep
         self.failed: dict[str, dict[str, Any]] = {}
         self.opened: Opened | None = None
@@ -163,15 +164,14 @@ class Taking:
                 opened.timed, opened.number, opened.shares = sweep.time_tiers(kernel, n, opened.calls,
                                                                               opened.first, take=False)
             self.calls, self.number = opened.calls, opened.number
-            self.taken = {t: (r["samples"], r["page_faults"], r["retaken"], r["slow"]) for t, r in opened.timed.items()
-                          if "samples" in r}
+            self.taken = {t: {k: r[k] for k in PER_SAMPLE} for t, r in opened.timed.items() if "samples" in r}
             shares = {t: opened.shares[t] for t in self.taken}
         else:
             self.step = pending(sweep.pending, kernel.name, n)
             later = self.step.shares if self.step else {}
             self.calls = sweep.reopen(self.step, later) if self.step else {}
             self.number = self.step.number if self.step else {}
-            self.taken = {t: ([], [], [], []) for t in self.calls}
+            self.taken = {t: {k: [] for k in PER_SAMPLE} for t in self.calls}
             shares = {t: [0, *later[t]] for t in self.calls}
         self.kernel, self.n = kernel, n
         self.tiers = {t: {"number": self.number[t], "shares": shares[t]} for t in shares}
@@ -181,23 +181,22 @@ class Taking:
         (nothing for a tier not open, or that raised)."""
         if tier not in self.taken:
             return
+        from vecbench.measure.records import PER_SAMPLE
         self.number[tier] = number
         if self.opened is not None:
             self.opened.timed[tier]["number"] = number
         try:
             # no wait: this process's threads went idle before its last answer, and it has run nothing since
             self.sweep.warm(self.kernel, tier, self.calls[tier], self.number[tier], wait=False)
-            samples, faults, retaken, slow = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}",
-                                                               self.calls[tier], self.number[tier], 1)
+            taken = self.sweep.take_samples(f"{self.kernel.name} n={self.n} {tier}", self.calls[tier],
+                                            self.number[tier], 1)
         except Exception as exc:  # passed the gate, then raised on a later call
             from vecbench.measure.records import raised
             self.failed[tier] = raised(exc)
             del self.taken[tier]
             return
-        self.taken[tier][0].extend(samples)
-        self.taken[tier][1].extend(faults)
-        self.taken[tier][2].extend(retaken)
-        self.taken[tier][3].extend(slow)
+        for key in PER_SAMPLE:
+            self.taken[tier][key].extend(taken[key])
 
     def close(self) -> bool:
         """The samples filed into the records; whether the step waits for later passes."""
@@ -208,7 +207,7 @@ class Taking:
             self.sweep.records += self.sweep.close_size(self.opened)
             return pending(self.sweep.pending, self.kernel.name, self.n) is not None
         if self.step is not None:
-            self.sweep.update(self.step, {t: v for t, v in self.taken.items() if v[0]}, self.failed)
+            self.sweep.update(self.step, {t: v for t, v in self.taken.items() if v["samples"]}, self.failed)
         return False
 
 
