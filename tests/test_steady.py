@@ -2,6 +2,7 @@
 
 import json
 import math
+import statistics
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.fakes import FakeClock, fake_kernel, register
 from vecbench.measure import steady, workers
-from vecbench.measure.records import PER_SAMPLE
+from vecbench.measure.records import PER_SAMPLE, counted
 from vecbench.measure.settings import Settings
 from vecbench.measure.sweep import Sweep
 
@@ -42,7 +43,7 @@ def guard(monkeypatch, probes: list[float], retakes: int = 2, share: float = mat
 
 
 def take(g: steady.Guard, call, number: int, wanted: int) -> tuple[list, ...]:
-    """``g.take``'s lists beside the samples, in ``PER_SAMPLE`` order: samples, faults, retakes, kept slow."""
+    """``g.take``'s lists beside the samples, in ``PER_SAMPLE`` order: samples, faults, retakes, kept slow, probe readings."""
     taken = g.take(call, number, wanted, lambda i: None)
     assert set(taken) == set(PER_SAMPLE)
     return tuple(taken[k] for k in PER_SAMPLE)
@@ -52,7 +53,7 @@ def test_a_sample_with_a_slow_probe_on_either_side_is_taken_again(monkeypatch):
     # before s1, after s1, after s2 (slow), after its first retake, after its second
     g, clock = guard(monkeypatch, [FAST, FAST, SLOW, FAST, FAST])
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3, 4e-3])
-    samples, faults, retaken, slow = take(g, call, 1, 2)
+    samples, faults, retaken, slow, _ = take(g, call, 1, 2)
     # s2's own probe after it was slow; the retake after it had that slow probe before it; the next is clean
     assert samples == pytest.approx([1e-3, 4e-3], abs=1e-8)
     assert retaken == [0, 2] and faults == []
@@ -63,7 +64,7 @@ def test_a_sample_with_a_slow_probe_on_either_side_is_taken_again(monkeypatch):
 def test_a_sample_still_slow_once_its_retakes_are_spent_is_kept_and_counted(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, SLOW, SLOW, SLOW, FAST])
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3, 4e-3, 5e-3])
-    samples, _, retaken, slow = take(g, call, 10, 2)
+    samples, _, retaken, slow, _ = take(g, call, 10, 2)
     assert samples[0] == pytest.approx(3e-4, abs=1e-9)  # the third try, per call of ten
     assert retaken[0] == 2 and g.kept_slow == 1
     assert retaken[1] == 1, "the next sample had the last slow probe before it"
@@ -73,7 +74,7 @@ def test_a_sample_still_slow_once_its_retakes_are_spent_is_kept_and_counted(monk
 def test_retakes_stop_once_the_time_thrown_away_reaches_the_share_of_the_time_kept(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, FAST, FAST, SLOW, FAST], share=0.5)
     call = ScriptedCall(clock, [4e-3, 4e-3, 2e-3, 3e-3])
-    samples, _, retaken, slow = take(g, call, 1, 3)
+    samples, _, retaken, slow, _ = take(g, call, 1, 3)
     # 8 ms kept when the third sample is slow: throwing its 2 ms away stays within half of that; its retake
     # had the slow probe before it, but throwing 3 ms more away would pass the share: kept slow
     assert retaken == [0, 0, 1] and samples[2] == pytest.approx(3e-3, abs=1e-8)
@@ -85,7 +86,7 @@ def test_retakes_stop_once_the_time_thrown_away_reaches_the_share_of_the_time_ke
 def test_no_retakes_takes_no_probe_and_keeps_every_sample(monkeypatch):
     g, clock = guard(monkeypatch, [SLOW] * 10, retakes=0)
     call = ScriptedCall(clock, [1e-3, 2e-3, 3e-3])
-    samples, _, retaken, slow = take(g, call, 1, 3)
+    samples, _, retaken, slow, _ = take(g, call, 1, 3)
     assert retaken == [0, 0, 0] and slow == [0, 0, 0] and len(call.taken) == 3
     assert g.probes == 0 and g.summary()["fastest_probe"] is None
 
@@ -93,7 +94,7 @@ def test_no_retakes_takes_no_probe_and_keeps_every_sample(monkeypatch):
 def test_a_sample_of_longest_or_more_is_never_judged(monkeypatch):
     g, clock = guard(monkeypatch, [FAST, SLOW, SLOW, SLOW])
     call = ScriptedCall(clock, [steady.LONGEST, steady.LONGEST * 2])
-    _, _, retaken, slow = take(g, call, 1, 2)
+    _, _, retaken, slow, _ = take(g, call, 1, 2)
     assert retaken == [0, 0] and slow == [0, 0] and len(call.taken) == 2
     assert g.probes == 1, "only the probe before the first sample"
 
@@ -102,7 +103,7 @@ def test_the_fastest_probe_so_far_sets_what_slow_means(monkeypatch):
     # the run starts slow: nothing reads slow against it, until a fast probe shows what fast is
     g, clock = guard(monkeypatch, [SLOW, SLOW, FAST, SLOW, FAST, FAST])
     call = ScriptedCall(clock, [1e-3] * 6)
-    _, _, retaken, slow = take(g, call, 1, 3)
+    _, _, retaken, slow, _ = take(g, call, 1, 3)
     assert retaken == [0, 2, 0] and slow == [0, 1, 0] and g.kept_slow == 1  # its last try still had the slow probe before it
     assert g.fastest == pytest.approx(FAST, rel=1e-3)
 
@@ -119,7 +120,9 @@ def test_a_swept_records_retakes_sit_beside_its_samples_and_the_run_file_keeps_t
     sweep = Sweep(settings, clock, tick=0.0)
     sweep.run([spec])
     for r in sweep.records:
-        assert len(r["retaken"]) == len(r["slow"]) == len(r["samples"]), r["tier"]
+        assert len(r["retaken"]) == len(r["slow"]) == len(r["probe"]) == len(r["samples"]), r["tier"]
+        assert r["counted"] == len(counted(r)) and r["stats"]["median"] == statistics.median(counted(r))
+    assert any(r["counted"] < len(r["samples"]) for r in sweep.records), "some samples kept slow were left out"
     taken = sum(sum(r["retaken"]) for r in sweep.records)
     doc, _ = begin(settings)
     guard_doc = finish(doc, sweep, 1.0, True)["slow_guard"]

@@ -27,6 +27,8 @@ A record is one kernel x tier x size::
      "page_faults", "faults_per_call",                      # per call, beside each sample; their median
      "retaken",                                             # beside each sample: times it was taken again
      "slow",                                                # beside each sample: 1 if kept while the probe read slow
+     "probe",                                               # beside each sample: its slower probe / the fastest so far
+     "counted",                                             # samples the stats are over (``records.counted``)
      "flops", "bytes", "gflops", "gbytes_per_s", "intensity",
      "elements", "elements_per_s",                          # kernels built on exp/log/tanh only
      "speedup_vs_python", "speedup_vs_numpy", "speedup_vs_numba",

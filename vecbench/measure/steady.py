@@ -22,9 +22,12 @@ kept until enough fast ones have been.
 Measured in one process in a slow period, 400 samples of 50 calls of
 ``sigmoid`` numpy at 256, each bracketed so: the samples whose two probes
 read fast had their 90th percentile at 1.04 times their minimum, all
-samples at 1.28 times. A figure is thus, as far as
-the retakes reach (a sample still slow after them is kept and counted),
-the call's time on the machine in its fast state.
+samples at 1.28 times. A sample still slow after its retakes, or once the
+share is spent, is kept and marked (``slow``), and the record's statistics
+leave it out while enough fast ones remain (``records.counted``; the
+slower probe beside each sample, against the fastest, is kept as
+``probe``). A figure is thus the call's time on the machine in its fast
+state.
 
 The probe measures the CPU, not the memory bus: a memory-bound call
 (``multiply`` at 10^6) still spread by 26% over its fast-probed samples,
@@ -85,20 +88,24 @@ class Guard:
         beside its samples (``records.PER_SAMPLE``): seconds per call, page faults
         per call (empty where not counted), the times each was taken again, and
         whether each was kept slow (1: a probe beside it read slow after its
-        retakes, or once the share was spent; 0 otherwise, also where not judged)."""
+        retakes, or once the share was spent; 0 otherwise, also where not judged),
+        and the slower of its two probes over the fastest so far (None where not judged)."""
         samples: list[float] = []
         faults: list[float] = []
         retaken: list[int] = []
         slow_kept: list[int] = []
+        probed: list[float | None] = []
         before = self.probe() if self.retakes and wanted else 0.0
         for i in range(wanted):
             on_sample(i)
             again = kept_slow = 0
+            reading = None
             while True:
                 seconds = call.sample(number)
                 if not self.retakes or seconds >= LONGEST:
                     break
                 after = self.probe()
+                reading = max(before, after) / self.fastest
                 slow = self.slow(before) or self.slow(after)
                 before = after
                 if not slow:
@@ -116,9 +123,11 @@ class Guard:
             samples.append(seconds / number)
             retaken.append(again)
             slow_kept.append(kept_slow)
+            probed.append(reading)
             if call.faults_per_call is not None:
                 faults.append(call.faults_per_call)
-        return {"samples": samples, "page_faults": faults, "retaken": retaken, "slow": slow_kept}
+        return {"samples": samples, "page_faults": faults, "retaken": retaken, "slow": slow_kept,
+                "probe": probed}
 
     def summary(self) -> dict[str, Any]:
         """What the run file keeps of it (``slow_guard``)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from vecbench.measure import results
+from vecbench.measure.records import counted
 from vecbench.verdict import stats
 from vecbench.show.report import fmt_time
 
@@ -43,8 +44,10 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
 
     Pairs whose medians are both under ``min_time`` are "too fast to judge".
     ``paired``: the two records' samples were taken in pairs (``vecbench
-    ab``); the median is then judged pair by pair (``stats.paired_interval``)
-    where both have the same number of samples, at least ``PAIRED_MIN``.
+    ab``); the median is then judged pair by pair (``stats.paired_interval``,
+    ``fast_pairs``) where both have the same number of samples, at least
+    ``PAIRED_MIN``. Otherwise the interval is over the samples each record's
+    statistics are over (``records.counted``).
     """
     if a is None:
         return "only in B", None, None
@@ -57,16 +60,32 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
     if a["status"] != "ok" or b["status"] != "ok":
         return f"not timed ({a['status']} / {b['status']})", None, None
     sa, sb = a["stats"], b["stats"]
-    if sa[stat] <= 0 or min(a["samples"]) <= 0:
+    xa, xb = counted(a), counted(b)
+    if sa[stat] <= 0 or min(xa) <= 0:
         return "same", None, None
     if max(sa["median"], sb["median"]) < min_time:
         return "too fast to judge", sb[stat] / sa[stat], None
     seed = stats.seed_of(results.key(a))
-    if paired and stat == "median" and len(a["samples"]) == len(b["samples"]) >= PAIRED_MIN:
-        ratio, lo, hi = stats.paired_interval(a["samples"], b["samples"], confidence, seed)
+    pairs = fast_pairs(a, b) if paired and stat == "median" else None
+    if pairs:
+        ratio, lo, hi = stats.paired_interval(*pairs, confidence, seed)
     else:
-        ratio, lo, hi = stats.ratio_interval(a["samples"], b["samples"], confidence, stat, seed)
+        ratio, lo, hi = stats.ratio_interval(xa, xb, confidence, stat, seed)
     return stats.judge(ratio, lo, hi, thr), ratio, (lo, hi)
+
+
+def fast_pairs(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[float], list[float]] | None:
+    """The sample pairs of an interleaved A/B to judge pair by pair: those
+    where neither sample was kept slow (``records.counted``), when at least
+    ``PAIRED_MIN`` are, else every pair; None when the two records do not
+    hold the same number of samples, at least ``PAIRED_MIN``."""
+    n = len(a["samples"])
+    if n != len(b["samples"]) or n < PAIRED_MIN:
+        return None
+    slow_a, slow_b = (r.get("slow") if len(r.get("slow") or []) == n else [0] * n for r in (a, b))
+    fast = [i for i in range(n) if not slow_a[i] and not slow_b[i]]
+    keep = fast if len(fast) >= PAIRED_MIN else range(n)
+    return [a["samples"][i] for i in keep], [b["samples"][i] for i in keep]
 
 
 def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0,
