@@ -1,5 +1,6 @@
 """The report: PNG plots and a self-contained page; compare's verdicts and exit codes."""
 
+import json
 import re
 
 import pytest
@@ -229,3 +230,28 @@ def test_compare_warns_when_the_machines_own_speed_moved(tmp_path, capsys, sprea
     main(["compare", str(a), str(b)])
     out = capsys.readouterr().out
     assert ("the machine's own speed moved by 60%" in out) == warned
+
+
+def test_adjust_speed_divides_out_the_machines_own_change_of_speed(tmp_path, capsys):
+    # every record and the machine's probe 15% slower in B: the code did not change
+    a = saved(tmp_path, with_probe(a_run(), [1e-3] * 20), "a.json")
+    b = saved(tmp_path, with_probe(a_run(scale=1.15), [1.15e-3] * 20), "b.json")
+    assert main(["compare", str(a), str(b)]) == 1
+    assert "the machine itself ran 15% slower in B than in A" in " ".join(capsys.readouterr().out.split())
+    json_out = tmp_path / "verdicts.json"
+    assert main(["compare", str(a), str(b), "--adjust-speed", "--json", str(json_out)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "divided by 1.150" in out and "slower" not in out.split("interval")[-1]
+    doc = json.loads(json_out.read_text())
+    assert doc["judge"]["speed_scale"] == pytest.approx(1.15)
+    timed = [r for r in doc["rows"] if r["ratio"] is not None and r["verdict"] != "too fast to judge"]
+    # a_run scales most records whole, a few of their terms only: none is slower once divided
+    assert timed and all(1 / 1.15 - 1e-9 <= r["ratio"] <= 1 + 1e-9 for r in timed)
+    assert sum(r["ratio"] == pytest.approx(1.0) for r in timed) > len(timed) / 2
+    assert "slower" not in {r["verdict"] for r in doc["rows"]}
+
+
+def test_adjust_speed_without_probes_is_a_usage_error(tmp_path, capsys):
+    a, b = saved(tmp_path, a_run(), "a.json"), saved(tmp_path, a_run(), "b.json")
+    assert main(["compare", str(a), str(b), "--adjust-speed"]) == 2
+    assert "--adjust-speed needs both runs' speed probes" in capsys.readouterr().err

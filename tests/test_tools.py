@@ -97,6 +97,28 @@ def test_verdict_power_rejudges_stored_runs_by_another_rule(tmp_path):
         "P0.json", "P1.json", "X1-25.json", "ab1-0-A.json", "ab1-0-B.json"]  # nothing written
 
 
+def test_verdict_power_adjust_speed_divides_out_a_machine_that_ran_slower_but_not_a_planted_slowdown(tmp_path):
+    from tests.fakes import document, record
+    from vecbench.measure import results, timing
+
+    def run(scale, probe):
+        doc = document([record("dot", tier, 1000, m * scale, 0.02) for tier, m in (("numpy", 1e-4), ("numba", 2e-4))])
+        probes = [[float(i), probe * (1 + 0.01 * (i % 3))] for i in range(30)]
+        doc["speed_probe"] = {"workload": "test", "summary": timing.probe_summary(probes), "times": probes}
+        return doc
+
+    folder = tmp_path / "threads-1"
+    folder.mkdir()
+    # B of the A/A pair: the machine itself 20% slower, its probe too; the planted run: the code, not the probe
+    for name, doc in (("P0", run(1.0, 4e-4)), ("P1", run(1.2, 4.8e-4)), ("X1-25", run(1.3, 4e-4))):
+        results.save(doc, out=folder / f"{name}.json")
+    _, raw = power_table("--rejudge", str(tmp_path), "--skip", "ab")
+    done, adjusted = power_table("--rejudge", str(tmp_path), "--skip", "ab", "--adjust-speed")
+    assert done.returncode == 0, done.stderr
+    assert raw[("compare", "0%")] == (2, "100.0%") and adjusted[("compare", "0%")] == (2, "0.0%")
+    assert raw[("compare", "25%")] == adjusted[("compare", "25%")] == (2, "100.0%")
+
+
 def test_verdict_power_rejudge_of_a_folder_without_runs_is_one_line(tmp_path):
     (tmp_path / "threads-1").mkdir()
     done, _ = power_table("--rejudge", str(tmp_path), "--skip", "ab")

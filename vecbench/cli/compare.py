@@ -26,6 +26,7 @@ from vecbench.verdict.compare import (
     machine_differences,
     planted,
     probe_ratio,
+    speed_scale,
 )
 
 
@@ -38,6 +39,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
     add_judge_options(p)
+    p.add_argument("--adjust-speed", action="store_true",
+                   help="divide every B / A by the ratio of the runs' speed probes, so that the machine's own "
+                        "change of speed between the runs is not taken for the code's")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--json", type=Path, metavar="PATH",
                    help="also write the verdicts as a JSON document here (a new file, never overwritten)")
@@ -82,9 +86,14 @@ def handle(args: argparse.Namespace) -> int:
     if args.json is not None and args.json.exists():
         raise UsageError(f"{args.json} exists; refusing to overwrite it (choose another --json)")
     doc_a, doc_b = load_pair(args.a, args.b)
-    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence)
+    args.scale = 1.0
+    if args.adjust_speed:
+        args.scale = speed_scale(doc_a, doc_b)
+        if args.scale is None:
+            raise UsageError("--adjust-speed needs both runs' speed probes, and a run here has none")
+    rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence, scale=args.scale)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
-    print_notes(console, doc_a, doc_b)
+    print_notes(console, doc_a, doc_b, args.adjust_speed)
     print_process_note(console, doc_a, doc_b)
     print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
     if args.json is not None:
@@ -97,11 +106,17 @@ def judge_of(args: argparse.Namespace) -> dict:
     """The rule the verdicts were reached by, as the JSON document records it."""
     return {"threshold": args.threshold, "confidence": args.confidence, "stat": args.stat,
             "min_time": args.min_time, "method": f"bootstrap of the ratio of {args.stat}s, "
-                                                  f"{stats.RESAMPLES} resamples"}
+                                                  f"{stats.RESAMPLES} resamples",
+            "speed_scale": getattr(args, "scale", 1.0)}
 
 
-def print_notes(console: Console, doc_a: dict, doc_b: dict) -> None:
-    """What a reader must know before the verdicts: machines that differ, planted slowdowns, the machine's speed."""
+#: A change of the machine's own speed between the runs past this share is pointed out (``--adjust-speed``).
+SPEED_MOVED = 0.03
+
+
+def print_notes(console: Console, doc_a: dict, doc_b: dict, adjusted: bool | None = None) -> None:
+    """What a reader must know before the verdicts: machines that differ, planted slowdowns, the machine's speed
+    (``adjusted``: whether the ratios are divided by its change, ``--adjust-speed``; None where not offered)."""
     for diff in machine_differences(doc_a["machine"], doc_b["machine"]):
         console.print(f"[yellow]note[/] the runs differ in {diff}", highlight=False)
     for label, doc in (("A", doc_a), ("B", doc_b)):
@@ -113,6 +128,14 @@ def print_notes(console: Console, doc_a: dict, doc_b: dict) -> None:
     speed = probe_ratio(doc_a, doc_b)
     if speed:
         console.print(speed, highlight=False)
+    scale = speed_scale(doc_a, doc_b)
+    if adjusted:
+        console.print(f"every B / A below is divided by {scale:.3f}, the ratio of the probes (--adjust-speed)",
+                      highlight=False)
+    elif adjusted is False and scale is not None and abs(scale - 1) > SPEED_MOVED:
+        console.print(f"[yellow]note[/] the machine itself ran {abs(scale - 1):.0%} "
+                      f"{'slower' if scale > 1 else 'faster'} in B than in A, by its probes, and every B / A "
+                      "below carries that; --adjust-speed divides it out", highlight=False)
     moved = max((d.get("speed_probe") or {}).get("summary", {}).get("spread", 0) or 0 for d in (doc_a, doc_b))
     if moved > report.SPEED_SPREAD:
         console.print(f"[yellow]warning[/] the machine's own speed moved by {moved:.0%} during the runs (more than "
@@ -132,8 +155,9 @@ def print_process_note(console: Console, doc_a: dict, doc_b: dict) -> None:
 
 def print_rows(console: Console, rows: list[dict], title: str, args: argparse.Namespace) -> None:
     """The verdict table (changes only, unless ``--all``) and its summary lines (``compare`` and ``ab``)."""
+    adjusted = f", divided by the machine's {args.scale:.3f}" if getattr(args, "scale", 1.0) != 1.0 else ""
     table = Table(title=f"{title} ({args.stat}s, threshold {args.threshold:.0%}, "
-                  f"{args.confidence:.0%} bootstrap interval)", title_justify="left")
+                  f"{args.confidence:.0%} bootstrap interval{adjusted})", title_justify="left")
     for col in ("kernel", "tier", "n", "dtype", f"A {args.stat}", f"B {args.stat}", "B / A", "interval",
                 "verdict"):
         table.add_column(col, justify="left" if col in ("kernel", "tier", "verdict") else "right")

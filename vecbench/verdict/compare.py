@@ -39,8 +39,11 @@ SCHEMA_VERSION = 1
 
 def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
             min_time: float = 0.0, stat: str = DEFAULT_STAT, confidence: float = stats.DEFAULT_CONFIDENCE,
-            paired: bool = False) -> tuple[str, float | None, tuple[float, float] | None]:
+            paired: bool = False, scale: float = 1.0) -> tuple[str, float | None, tuple[float, float] | None]:
     """(verdict, ratio B/A of ``stat``, its confidence interval) for one matched pair of records.
+
+    ``scale``: the ratio and its interval are divided by it before they are
+    judged (``speed_scale``: the machine's own change of speed from A to B).
 
     Pairs whose medians are both under ``min_time`` are "too fast to judge".
     ``paired``: the two records' samples were taken in pairs (``vecbench
@@ -64,13 +67,14 @@ def verdict(a: dict[str, Any] | None, b: dict[str, Any] | None, thr: float,
     if sa[stat] <= 0 or min(xa) <= 0:
         return "same", None, None
     if max(sa["median"], sb["median"]) < min_time:
-        return "too fast to judge", sb[stat] / sa[stat], None
+        return "too fast to judge", sb[stat] / sa[stat] / scale, None
     seed = stats.seed_of(results.key(a))
     pairs = fast_pairs(a, b) if paired and stat == "median" else None
     if pairs:
         ratio, lo, hi = stats.paired_interval(*pairs, confidence, seed)
     else:
         ratio, lo, hi = stats.ratio_interval(xa, xb, confidence, stat, seed)
+    ratio, lo, hi = ratio / scale, lo / scale, hi / scale
     return stats.judge(ratio, lo, hi, thr), ratio, (lo, hi)
 
 
@@ -90,8 +94,10 @@ def fast_pairs(a: dict[str, Any], b: dict[str, Any]) -> tuple[list[float], list[
 
 def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: float = 0.0,
             stat: str = DEFAULT_STAT, confidence: float = stats.DEFAULT_CONFIDENCE,
-            paired: bool = False) -> list[dict[str, Any]]:
+            paired: bool = False, scale: float = 1.0) -> list[dict[str, Any]]:
     """One row per record key in either run, in A's order then B's extras.
+
+    ``scale``: divides every ratio and interval (``verdict``); 1 judges the times as measured.
 
     ``paired``: the runs are the two sides of one interleaved A/B, their
     samples taken in pairs (``vecbench.verdict.ab``), so each record is
@@ -103,7 +109,7 @@ def compare(doc_a: dict[str, Any], doc_b: dict[str, Any], thr: float, min_time: 
     paired = paired and all(d.get("ab", {}).get("alternation") == "sample" for d in (doc_a, doc_b))
     rows = []
     for k in [*a, *(k for k in b if k not in a)]:
-        v, ratio, interval = verdict(a.get(k), b.get(k), thr, min_time, stat, confidence, paired)
+        v, ratio, interval = verdict(a.get(k), b.get(k), thr, min_time, stat, confidence, paired, scale)
         rows.append({"key": k, "verdict": v, "ratio": ratio, "interval": interval, "a": a.get(k), "b": b.get(k)})
     return rows
 
@@ -120,17 +126,33 @@ def machine_differences(ma: dict[str, Any], mb: dict[str, Any]) -> list[str]:
     return [f"{k}: {fa[k]} -> {fb[k]}" for k in fa if fa[k] != fb[k]]
 
 
+def speed_scale(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> float | None:
+    """How much longer the machine itself took in B than in A, in its fast
+    state: the ratio of the 10th percentiles of the runs' speed probes (fixed
+    Python work before each kernel x size step, hundreds in a default run);
+    None when a run has none. The fast state, because that is where the
+    samples a record's statistics are over were taken (``records.counted``);
+    a median of the probes would also count how much of each run fell in
+    slow spells. Measured on two default runs back to back (README, "Slow
+    spells"), the records moved with the probes, every tier alike.
+    """
+    pa, pb = ((d.get("speed_probe") or {}).get("summary") or {} for d in (doc_a, doc_b))
+    if not pa.get("p10") or not pb.get("p10"):
+        return None
+    return pb["p10"] / pa["p10"]
+
+
 def probe_ratio(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> str | None:
     """How the machine's own speed (the runs' speed probes) compares, as a
     sentence; None when a run has no probe."""
-    pa, pb = ((d.get("speed_probe") or {}).get("summary") for d in (doc_a, doc_b))
-    if not pa or not pb:
+    scale = speed_scale(doc_a, doc_b)
+    if scale is None:
         return None
+    pa, pb = (d["speed_probe"]["summary"] for d in (doc_a, doc_b))
     return (f"machine speed probe (fixed Python work, median): A {fmt_time(pa['median'])}, "
-            f"B {fmt_time(pb['median'])}, B / A {pb['median'] / pa['median']:.2f}; it moved by "
-            f"{pa['spread']:.0%} within A and {pb['spread']:.0%} within B (10th to 90th percentile)")
-
-
+            f"B {fmt_time(pb['median'])}, B / A {pb['median'] / pa['median']:.2f}, in its fast state (10th "
+            f"percentile) {scale:.3f}; it moved by {pa['spread']:.0%} within A and {pb['spread']:.0%} within B "
+            "(10th to 90th percentile)")
 
 
 def counts(rows: list[dict[str, Any]]) -> dict[str, int]:
