@@ -200,6 +200,23 @@ def test_the_report_says_how_many_samples_were_taken_again_in_slow_spells():
     assert note.startswith("37 samples were taken again") and "3 were kept slow, 1 of them because" in note
 
 
+def test_the_report_says_how_many_samples_kept_slow_its_statistics_left_out():
+    from vecbench.measure.records import summarize
+
+    doc = a_run()
+    rec = next(r for r in doc["records"] if r["status"] == "ok")
+    rec["slow"] = [1] + [0] * (len(rec["samples"]) - 1)
+    summarize(rec)
+    guard = {"slow": 1.3, "longest": 0.3, "retakes": 2, "probes": 900, "fastest_probe": 4e-4, "retaken": 5,
+             "kept_slow": 1, "share_spent": 0}
+    (note,) = [w for w in report.warnings_of(dict(doc, slow_guard=guard)) if "left out" in w]
+    assert note.startswith("1 samples kept slow were left out")
+    taken = len(rec["samples"])
+    assert report.samples_cell(rec) == f"{rec['number']} × {taken} ({taken - 1} counted)"
+    other = next(r for r in doc["records"] if r["status"] == "ok" and r is not rec)
+    assert report.samples_cell(other) == f"{other['number']} × {len(other['samples'])}"
+
+
 def test_compare_prints_how_the_machines_speed_compares(tmp_path, capsys):
     a = saved(tmp_path, with_probe(a_run(), [1e-3] * 20), "a.json")
     b = saved(tmp_path, with_probe(a_run(), [1.2e-3] * 20), "b.json")

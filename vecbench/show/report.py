@@ -23,6 +23,7 @@ from rich.table import Table
 
 from vecbench import VecbenchError, files
 from vecbench.measure import machine, results
+from vecbench.measure.records import FAST_MIN
 from vecbench.show import roofplot
 
 REPORTS_DIR = Path("results") / "report"
@@ -154,6 +155,10 @@ def warnings_of(doc: dict[str, Any]) -> list[str]:
                 if guard.get("kept_slow") else "")
         notes.append(f"{guard['retaken']} samples were taken again because the speed probe beside them found "
                      f"the machine in a slow spell{kept}.")
+        left_out = sum(len(r["samples"]) - r["counted"] for r in recs if r["status"] == "ok" and "counted" in r)
+        if left_out:
+            notes.append(f"{left_out} samples kept slow were left out of their records' statistics, which are "
+                         f"over the samples taken in the machine's fast state where a record has {FAST_MIN} or more.")
     bad = [r for r in recs if r["status"] in ("failed", "error")]
     if bad:
         notes.append(f"{len(bad)} kernel x tier x size combinations failed the equivalence gate or raised, "
@@ -255,6 +260,14 @@ def fmt_faults(faults: float | None) -> str:
     return "—" if faults is None else f"{faults:,.0f}" if faults >= 1 else f"{faults:.2g}"
 
 
+def samples_cell(r: dict) -> str:
+    """Calls per sample x samples, and how many of them the statistics are over where some were left out
+    (``records.counted``)."""
+    taken = len(r["samples"])
+    used = r.get("counted", taken)
+    return f"{r['number']} × {taken}" + (f" ({used} counted)" if used < taken else "")
+
+
 def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list[str]]]:
     headers = ["n", "shapes", "tier", "median", "IQR", "min", "calls × samples", "first call", "faults/call",
                "GFLOP/s", "GB/s", "vs python", "vs numpy", "vs numba", "max error"]
@@ -270,7 +283,7 @@ def kernel_rows(sizes: dict[int, dict[str, dict]]) -> tuple[list[str], list[list
                 continue
             st = r["stats"]
             rows.append(base + [fmt_time(st["median"]), fmt_time(st["iqr"]), fmt_time(st["min"]),
-                                f"{r['number']} × {len(r['samples'])}", fmt_time(r.get("first_call")),
+                                samples_cell(r), fmt_time(r.get("first_call")),
                                 fmt_faults(r.get("faults_per_call")),
                                 f"{r['gflops']:.3g}" if r.get("gflops") else "—",
                                 f"{r['gbytes_per_s']:.3g}" if r.get("gbytes_per_s") else "—",
