@@ -253,12 +253,13 @@ def test_adjust_speed_divides_out_the_machines_own_change_of_speed(tmp_path, cap
     # every record and the machine's probe 15% slower in B: the code did not change
     a = saved(tmp_path, with_probe(a_run(), [1e-3] * 20), "a.json")
     b = saved(tmp_path, with_probe(a_run(scale=1.15), [1.15e-3] * 20), "b.json")
-    assert main(["compare", str(a), str(b)]) == 1
+    assert main(["compare", str(a), str(b), "--no-adjust-speed"]) == 1, "as measured, B is slower"
     assert "the machine itself ran 15% slower in B than in A" in " ".join(capsys.readouterr().out.split())
     json_out = tmp_path / "verdicts.json"
-    assert main(["compare", str(a), str(b), "--adjust-speed", "--json", str(json_out)]) == 0
+    assert main(["compare", str(a), str(b), "--json", str(json_out)]) == 0, "divided by default"
     out = " ".join(capsys.readouterr().out.split())
     assert "divided by 1.150" in out and "slower" not in out.split("interval")[-1]
+    assert main(["compare", str(a), str(b), "--adjust-speed"]) == 0
     doc = json.loads(json_out.read_text())
     assert doc["judge"]["speed_scale"] == pytest.approx(1.15)
     timed = [r for r in doc["rows"] if r["ratio"] is not None and r["verdict"] != "too fast to judge"]
@@ -268,7 +269,9 @@ def test_adjust_speed_divides_out_the_machines_own_change_of_speed(tmp_path, cap
     assert "slower" not in {r["verdict"] for r in doc["rows"]}
 
 
-def test_adjust_speed_without_probes_is_a_usage_error(tmp_path, capsys):
-    a, b = saved(tmp_path, a_run(), "a.json"), saved(tmp_path, a_run(), "b.json")
+def test_runs_without_probes_are_judged_as_measured_and_asking_to_adjust_them_is_a_usage_error(tmp_path, capsys):
+    a, b = saved(tmp_path, a_run(), "a.json"), saved(tmp_path, a_run(scale=1.5), "b.json")
+    assert main(["compare", str(a), str(b)]) == 1
+    assert "divided by" not in capsys.readouterr().out
     assert main(["compare", str(a), str(b), "--adjust-speed"]) == 2
     assert "--adjust-speed needs both runs' speed probes" in capsys.readouterr().err

@@ -14,7 +14,7 @@ For each thread setting (``--threads 1 all``):
 
 Each is judged with its command's defaults: ``compare``'s (threshold 10%,
 95% interval, minimums, every timed record however fast; ``--threshold``,
-``--min-time``, ``--stat``, ``--adjust-speed``) and ``ab``'s (threshold 5%, the medians of the
+``--min-time``, ``--stat``, ``--no-adjust-speed``) and ``ab``'s (threshold 5%, the medians of the
 pairs, records under 10 µs unjudged; ``--ab-args``). Prints one table and
 writes every run and a summary (JSON) under ``--out``, which must not exist
 yet. ``--rejudge DIR`` runs nothing: it judges the runs an earlier ``--out``
@@ -22,7 +22,7 @@ left in DIR by another rule, so that two rules are compared on the same runs.
 
     .venv/bin/python tools/verdict_power.py --out results/power-$(date +%Y%m%d)
     .venv/bin/python tools/verdict_power.py --rejudge results/power-20261207 --skip ab --stat median
-    .venv/bin/python tools/verdict_power.py --rejudge results/power-20261207 --skip ab --adjust-speed
+    .venv/bin/python tools/verdict_power.py --rejudge results/power-20261207 --skip ab --no-adjust-speed
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--out", type=Path, help="a new folder for the runs and the summary")
     where.add_argument("--rejudge", type=Path, metavar="DIR",
                        help="run nothing: judge the runs an earlier --out left in DIR by this rule (--threshold, "
-                            "--min-time, --stat, --adjust-speed; ab rounds by ab's defaults) and print the table")
+                            "--min-time, --stat, --no-adjust-speed; ab rounds by ab's defaults) and print the table")
     p.add_argument("--threads", nargs="+", default=["1", "all"], help="thread settings (default: 1 all)")
     p.add_argument("--pairs", type=int, default=10, help="A/A pairs (and planted runs) per setting (default 10)")
     p.add_argument("--levels", type=float, nargs="+", default=[5, 10, 25], help="planted %% in turn (default 5 10 25)")
@@ -156,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="compare's (default %(default)g)")
     p.add_argument("--min-time", type=float, default=0.0, help="compare's (default %(default)g)")
     p.add_argument("--stat", choices=tuple(stats.STATS), default=DEFAULT_STAT, help="compare's (default %(default)s)")
-    p.add_argument("--adjust-speed", action="store_true",
-                   help="compare's --adjust-speed: divide each ratio by the runs' speed-probe ratio")
+    p.add_argument("--adjust-speed", action=argparse.BooleanOptionalAction, default=True,
+                   help="compare's default: divide each ratio by the runs' speed-probe ratio "
+                        "(--no-adjust-speed: judge the times as measured)")
     p.add_argument("--run-args", default="", help="extra options of every vecbench run (quoted)")
     p.add_argument("--ab-args", default="", help="extra options of every vecbench ab (quoted)")
     p.add_argument("--skip", choices=("compare", "ab"), action="append", default=[])

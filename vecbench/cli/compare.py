@@ -39,9 +39,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("a", type=Path, metavar="A.json", help="the baseline run")
     p.add_argument("b", type=Path, metavar="B.json", help="the run to judge")
     add_judge_options(p)
-    p.add_argument("--adjust-speed", action="store_true",
+    p.add_argument("--adjust-speed", action=argparse.BooleanOptionalAction, default=None,
                    help="divide every B / A by the ratio of the runs' speed probes, so that the machine's own "
-                        "change of speed between the runs is not taken for the code's")
+                        "change of speed between the runs is not taken for the code's (default: on where both "
+                        "runs have probes; --no-adjust-speed judges the times as measured)")
     p.add_argument("--all", action="store_true", help="list every record, not only changes")
     p.add_argument("--json", type=Path, metavar="PATH",
                    help="also write the verdicts as a JSON document here (a new file, never overwritten)")
@@ -86,14 +87,13 @@ def handle(args: argparse.Namespace) -> int:
     if args.json is not None and args.json.exists():
         raise UsageError(f"{args.json} exists; refusing to overwrite it (choose another --json)")
     doc_a, doc_b = load_pair(args.a, args.b)
-    args.scale = 1.0
-    if args.adjust_speed:
-        args.scale = speed_scale(doc_a, doc_b)
-        if args.scale is None:
-            raise UsageError("--adjust-speed needs both runs' speed probes, and a run here has none")
+    scale = speed_scale(doc_a, doc_b) if args.adjust_speed is not False else None
+    if args.adjust_speed and scale is None:
+        raise UsageError("--adjust-speed needs both runs' speed probes, and a run here has none")
+    args.scale = scale or 1.0
     rows = compare(doc_a, doc_b, args.threshold, args.min_time, args.stat, args.confidence, scale=args.scale)
     console = Console() if sys.stdout.isatty() else Console(width=200)  # piped: keep whole rows
-    print_notes(console, doc_a, doc_b, args.adjust_speed)
+    print_notes(console, doc_a, doc_b, scale is not None)
     print_process_note(console, doc_a, doc_b)
     print_rows(console, rows, f"{args.b.name} vs {args.a.name}", args)
     if args.json is not None:
@@ -130,8 +130,8 @@ def print_notes(console: Console, doc_a: dict, doc_b: dict, adjusted: bool | Non
         console.print(speed, highlight=False)
     scale = speed_scale(doc_a, doc_b)
     if adjusted:
-        console.print(f"every B / A below is divided by {scale:.3f}, the ratio of the probes (--adjust-speed)",
-                      highlight=False)
+        console.print(f"every B / A below is divided by {scale:.3f}, the ratio of the probes' 10th percentiles "
+                      "(--no-adjust-speed judges the times as measured)", highlight=False)
     elif adjusted is False and scale is not None and abs(scale - 1) > SPEED_MOVED:
         console.print(f"[yellow]note[/] the machine itself ran {abs(scale - 1):.0%} "
                       f"{'slower' if scale > 1 else 'faster'} in B than in A, by its probes, and every B / A "

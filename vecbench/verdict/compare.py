@@ -2,7 +2,9 @@
 
 Records are matched by kernel, tier, size and dtype. For each pair the ratio
 of minimums ``B / A`` (``DEFAULT_STAT``; of medians with ``--stat median``) and its bootstrap
-confidence interval are judged by ``vecbench.verdict.stats``: ``slower`` or
+confidence interval, both divided by the machine's own change of speed
+between the runs (``speed_scale``; the command does so unless told
+``--no-adjust-speed``), are judged by ``vecbench.verdict.stats``: ``slower`` or
 ``faster`` only when the ratio is past the threshold and the interval
 excludes 1, ``same`` when the interval lies within the threshold, else
 ``inconclusive``. A tier that passed the gate in A and fails it in B is
@@ -134,7 +136,9 @@ def speed_scale(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> float | None:
     samples a record's statistics are over were taken (``records.counted``);
     a median of the probes would also count how much of each run fell in
     slow spells. Measured on two default runs back to back (README, "Slow
-    spells"), the records moved with the probes, every tier alike.
+    spells"), the records moved with the probes, every tier alike; over 24
+    A/A pairs of quick runs, dividing by it cut ``compare``'s false alarms
+    by a third to a half (README, "What a verdict means").
     """
     pa, pb = ((d.get("speed_probe") or {}).get("summary") or {} for d in (doc_a, doc_b))
     if not pa.get("p10") or not pb.get("p10"):
