@@ -42,7 +42,7 @@ class FakeAsv:
     def __init__(self, run_status=0):
         self.calls, self.commits, self.run_status = [], None, run_status
 
-    def __call__(self, cmd, root):
+    def __call__(self, cmd, root, quiet=False):
         args = cmd[3:]  # after python -m asv
         self.calls.append(args)
         if "run" in args:
@@ -156,3 +156,31 @@ def test_asv_failing_to_run_is_one_line_and_exit_1(repo, monkeypatch, capsys):
 def test_commits_must_be_positive(capsys):
     assert main(["history", "--commits", "0"]) == 2
     _one_line_error(capsys, "must be at least 1")
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_asv_machine_is_described_once_its_page_of_questions_shown_only_if_it_fails(tmp_path, monkeypatch,
+                                                                                    capsys, status):
+    from asv import util
+    from asv.machine import MachineCollection
+
+    def unknown(name):
+        raise util.UserError(f"No information stored about machine {name!r}")
+
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, status, stdout="1. machine: A unique name ...\n", stderr="")
+
+    monkeypatch.setattr(MachineCollection, "load", staticmethod(unknown))
+    monkeypatch.setattr(history.subprocess, "run", fake_run)
+    if status == 0:
+        history.ensure_machine(["asv"], tmp_path)
+        out = capsys.readouterr()
+        assert "described this machine to asv" in out.out and "A unique name" not in out.out + out.err
+    else:
+        with pytest.raises(history.VecbenchError, match="asv machine --yes failed"):
+            history.ensure_machine(["asv"], tmp_path)
+        assert "A unique name" in capsys.readouterr().err
+    assert calls == [["asv", "machine", "--yes"]]

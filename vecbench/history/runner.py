@@ -34,9 +34,15 @@ QUICK_DIRS = {"results_dir": "results/asv-quick", "html_dir": "results/html-quic
 ASV_BENCHMARKS_FAILED = 2
 
 
-def asv_call(cmd: list[str], root: Path) -> int:
-    """Run one asv command in the project root, its output going to the user."""
-    return subprocess.run(cmd, cwd=root).returncode
+def asv_call(cmd: list[str], root: Path, quiet: bool = False) -> int:
+    """Run one asv command in the project root, its output going to the user
+    (``quiet``: kept back, and shown on stderr only if the command fails)."""
+    if not quiet:
+        return subprocess.run(cmd, cwd=root).returncode
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+    return done.returncode
 
 
 def project_root() -> Path:
@@ -104,15 +110,19 @@ def last_commits(root: Path, branch: str, n: int) -> list[str]:
 
 
 def ensure_machine(asv: list[str], root: Path) -> None:
-    """Describe this machine to asv once (``asv run`` would otherwise ask)."""
+    """Describe this machine to asv once (``asv run`` would otherwise ask).
+
+    ``asv machine --yes`` prints every question it answers with its default,
+    a page of text; it is kept back, and shown only if the command fails."""
     from asv import util
     from asv.machine import Machine, MachineCollection
 
     try:
         MachineCollection.load(Machine.get_unique_machine_name())
     except util.UserError:
-        if asv_call([*asv, "machine", "--yes"], root) != 0:
-            raise VecbenchError("asv machine --yes failed (see its output above)") from None
+        if asv_call([*asv, "machine", "--yes"], root, quiet=True) != 0:
+            raise VecbenchError("asv machine --yes failed (its output is above)") from None
+        print(f"described this machine to asv ({Machine.get_unique_machine_name()}, asv machine --yes)")
 
 
 def run_history(asv: list[str], root: Path, config: str, commits: list[str], quick: bool) -> bool:
