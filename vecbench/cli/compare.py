@@ -135,7 +135,7 @@ def print_notes(console: Console, doc_a: dict, doc_b: dict, adjusted: bool | Non
     elif adjusted is False and scale is not None and abs(scale - 1) > SPEED_MOVED:
         console.print(f"[yellow]note[/] the machine itself ran {abs(scale - 1):.0%} "
                       f"{'slower' if scale > 1 else 'faster'} in B than in A, by its probes, and every B / A "
-                      "below carries that; --adjust-speed divides it out", highlight=False)
+                      "below carries that; without --no-adjust-speed it is divided out", highlight=False)
     moved = max((d.get("speed_probe") or {}).get("summary", {}).get("spread", 0) or 0 for d in (doc_a, doc_b))
     if moved > report.SPEED_SPREAD:
         console.print(f"[yellow]warning[/] the machine's own speed moved by {moved:.0%} during the runs (more than "
