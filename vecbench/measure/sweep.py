@@ -25,8 +25,9 @@ the first worker timed, which gated it on the same seeded inputs.
 The plan's later passes (``Plan.passes``) then go over every measured
 kernel x size again, in a seeded shuffled order, each on a fresh copy of the
 same seeded inputs and giving every tier, in a shuffled order, the same
-wait, an untimed warm-up call and its share of the samples; a record's statistics
-cover its samples of every pass (those not kept slow, ``records.counted``). One record's samples thus span the run rather
+wait, an untimed warm-up call and its share of the samples; a record's
+statistics cover its samples of every pass (those not kept slow,
+``records.counted``). One record's samples thus span the run rather
 than a fraction of a second, and a few seconds of load from elsewhere on
 the machine cannot move its median; the shuffled orders spread slow drift
 of the machine over every tier alike.
@@ -429,7 +430,8 @@ class Sweep:
         """A later pass's samples added to ``step``'s records (and the tiers that raised marked so)."""
         for tier, update in failed.items():
             record = step.records[tier]
-            for key in (*PER_SAMPLE, "first_call", "number", "faults_per_call", "stats", "counted", "compile", "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
+            for key in (*PER_SAMPLE, "first_call", "number", "faults_per_call", "stats", "counted", "compile",
+                        "gflops", "gbytes_per_s", "elements_per_s", *SPEEDUP_KEYS):
                 record.pop(key, None)
             record.update(update)
         for tier, lists in taken.items():
