@@ -148,7 +148,9 @@ def propagate_numba_parallel(w, b, X, Y):
     for c in range(blocks):  # row by row: a column-wise sum would stride across pages
         for i in range(n_x):
             dw[i, 0] += dw_part[c, i]
-    return dw / m, db_part.sum() / m, cost_part.sum() / m
+    for i in range(n_x):  # not ``dw / m``: in float32 that array expression compiled with a performance warning
+        dw[i, 0] /= m
+    return dw, db_part.sum() / m, cost_part.sum() / m
 
 
 def make_inputs(n, rng, dtype):
