@@ -84,6 +84,19 @@ def test_gate_rejects_nan_where_reference_is_finite_and_small_errors_pass():
     assert check.structural_error(ref * (1 + 1e-15), ref, np.dtype(np.float64)) < 1e-14
 
 
+
+def test_error_is_the_same_with_or_without_non_finite_reference_values():
+    # the all-finite case takes a path of its own, without masked copies; it must judge alike
+    rng = np.random.default_rng(3)
+    ref = rng.standard_normal((6, 5))
+    out = ref + 1e-9 * rng.standard_normal(ref.shape)
+    f64 = np.dtype(np.float64)
+    both_finite = check.structural_error(out, ref, f64)
+    with_nan = check.structural_error(np.append(out, np.nan), np.append(ref, np.nan), f64)
+    assert both_finite == with_nan > 0
+    with pytest.raises(check.Mismatch, match="non-finite"):
+        check.structural_error(np.where(out > 1, np.inf, out), ref, f64)
+
 def test_gate_fails_a_tier_that_mutates_its_inputs():
     spec = impls.KERNELS["sigmoid"]
 
