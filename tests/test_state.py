@@ -179,3 +179,17 @@ def test_bad_environment_settings_are_named(monkeypatch, env, message):
 def test_an_unknown_allocator_mode_is_refused():
     with pytest.raises(ValueError, match="unknown allocator mode"):
         state.pin_allocator("tepid")
+
+
+def test_free_page_reporting_is_read_as_found(tmp_path, monkeypatch):
+    # a kernel that hands free memory to its host: its parameters (and any counters) land in the run file
+    (tmp_path / "page_reporting_order").write_text("9\n")
+    (tmp_path / "reported_kib").write_text("37474120\n")
+    (tmp_path / "free_bitmap_enable").write_text("Y\n")
+    monkeypatch.setattr(state, "PAGE_REPORTING", str(tmp_path))
+    expected = {"free_bitmap_enable": "Y", "page_reporting_order": 9, "reported_kib": 37474120}
+    assert state.page_reporting() == expected
+    assert state.read_back()["page_reporting"] == expected
+    monkeypatch.setattr(state, "PAGE_REPORTING", str(tmp_path / "absent"))
+    assert state.page_reporting() is None
+    assert "page_reporting" not in state.read_back()

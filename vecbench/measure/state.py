@@ -210,7 +210,9 @@ def fresh_pages_from() -> int | None:
     if mmapped(lo) or not mmapped(hi):
         return None
     while hi - lo > 4 * KiB:
-        mid = (lo + hi) // 2
+        # on whole 4 KiB steps: with mids between them, the answer fell anywhere within 4 KiB past the size
+        # whose chunk (its 8-byte header included) reaches the threshold, e.g. 131070 bytes for 128 KiB
+        mid = (lo + hi) // 2 // (4 * KiB) * (4 * KiB)
         if mmapped(mid):
             hi = mid
         else:
@@ -256,6 +258,29 @@ def threads() -> dict[str, Any]:
     return out
 
 
+#: Linux's free page reporting (a virtio balloon's): free memory in blocks of ``2**page_reporting_order``
+#: pages is handed to the host, and a page touched again comes back from it at a cost of its own.
+PAGE_REPORTING = "/sys/module/page_reporting/parameters"
+
+
+def page_reporting() -> dict[str, Any] | None:
+    """The kernel's free page reporting parameters as found (numbers as numbers; some kernels add
+    counters, such as ``reported_kib``), or None where the kernel does not report free pages."""
+    try:
+        names = sorted(os.listdir(PAGE_REPORTING))
+    except OSError:
+        return None
+    found: dict[str, Any] = {}
+    for name in names:
+        try:
+            with open(os.path.join(PAGE_REPORTING, name)) as f:
+                value = f.read().strip()
+        except OSError:
+            continue
+        found[name] = int(value) if value.lstrip("-").isdigit() else value
+    return found
+
+
 def read_back() -> dict[str, Any]:
     """The state in force in this process, as measured, for result files."""
     mode = _pinned
@@ -275,5 +300,8 @@ def read_back() -> dict[str, Any]:
     }
     if "numpy" in sys.modules:
         state["numpy_hugepages"] = numpy_hugepages()
+    reporting = page_reporting()
+    if reporting is not None:
+        state["page_reporting"] = reporting
     state.update(threads())
     return state
