@@ -342,7 +342,7 @@ def test_later_passes_time_the_same_seeded_inputs_the_gate_passed(monkeypatch, t
 
 
 @pytest.mark.parametrize("keep", [True, False])
-def test_later_passes_copy_the_kept_inputs_unless_they_would_not_fit(monkeypatch, three_passes, keep):
+def test_later_passes_reuse_the_kept_inputs_unless_they_would_not_fit(monkeypatch, three_passes, keep):
     clock, seen, drawn = FakeClock(), [], []
     spec = fake_kernel(clock, {t: lambda n: 5e-3 for t in ("python", "numpy", "numba")}, sizes=(10, 20))
     make = spec.make_inputs
@@ -366,9 +366,13 @@ def test_later_passes_copy_the_kept_inputs_unless_they_would_not_fit(monkeypatch
     # drawn from the seed once per size when kept, once per size and pass otherwise
     assert sorted(drawn) == ([10, 20] if keep else [10, 10, 10, 20, 20, 20])
     first = seen[0]
-    later = [z for z in seen if z.size == first.size and not np.shares_memory(z, first)]
-    assert later and all(np.array_equal(z, first) for z in later)  # a fresh copy, the same values
-    assert all(z.ctypes.data % ALIGNMENT == 0 for z in seen)  # the copies start on a cache line too
+    same_size = [z for z in seen if z.size == first.size]
+    drawn_again = [z for z in same_size if not np.shares_memory(z, first)]
+    if keep:  # the very arrays of the first pass: no copy, whose pages could come back from a VM's host
+        assert len(same_size) > 3 and not drawn_again
+    else:  # drawn again: other arrays, the same values
+        assert drawn_again and all(np.array_equal(z, first) for z in drawn_again)
+    assert all(z.ctypes.data % ALIGNMENT == 0 for z in seen)  # drawn again, they start on a cache line too
 
 
 def test_a_tier_that_raises_in_a_later_pass_becomes_an_error_without_figures(monkeypatch, three_passes):

@@ -23,8 +23,8 @@ A later worker skips steps 1 and 3 (``Sweep.open_gated``): it times what
 the first worker timed, which gated it on the same seeded inputs.
 
 The plan's later passes (``Plan.passes``) then go over every measured
-kernel x size again, in a seeded shuffled order, each on a fresh copy of the
-same seeded inputs and giving every tier, in a shuffled order, the same
+kernel x size again, in a seeded shuffled order, each on the same seeded
+inputs (the first pass's, kept) and giving every tier, in a shuffled order, the same
 wait, an untimed warm-up call and its share of the samples; a record's
 statistics cover its samples of every pass (those not kept slow,
 ``records.counted``). One record's samples thus span the run rather
@@ -50,11 +50,10 @@ from vecbench.measure.align import aligned, offsets
 from vecbench.measure.records import PER_SAMPLE, SPEEDUP_KEYS, add_speedups, raised, summarize
 from vecbench.measure.settings import Settings
 
-#: The first pass's inputs are kept for the later passes, which copy them
-#: instead of drawing them from the seed again (a copy takes a tenth of the
-#: time: 0.3-1.1 s against 8 s for all of the default ladder, 2.8 GB), as
-#: long as all kept inputs fit in this share of the machine's memory; past
-#: it a size's inputs are drawn again.
+#: The first pass's inputs are kept for the later passes, which call the
+#: tiers on them again instead of drawing them from the seed (8 s for all of
+#: the default ladder, 2.8 GB), as long as all kept inputs fit in this share
+#: of the machine's memory; past it a size's inputs are drawn again.
 KEEP_SHARE = 1 / 8
 #: The cap where the machine's memory cannot be read.
 KEEP_FALLBACK = 2 * 2**30
@@ -79,7 +78,7 @@ class Step:
     records: dict[str, dict[str, Any]]   # tier -> its record (the objects in ``Sweep.records``)
     number: dict[str, int]               # tier -> calls per sample
     shares: dict[str, list[int]]         # tier -> samples to take in each later pass
-    args: tuple | None = None            # the first pass's inputs, copied by each later pass; None: drawn again
+    args: tuple | None = None            # the first pass's inputs, kept for the later passes; None: drawn again
 
 
 @dataclass
@@ -408,11 +407,15 @@ class Sweep:
         self.update(step, taken, failed)
 
     def reopen(self, step: Step, tiers) -> dict[str, timing.Call]:
-        """A later pass's calls of ``step``'s ``tiers``, on a fresh copy of its
-        inputs (``aligned``: freshly allocated, every array on a cache line),
-        or on the inputs drawn from the seed again where they were not kept."""
+        """A later pass's calls of ``step``'s ``tiers``, on the first pass's
+        inputs where they were kept (the gate proved that no tier writes into
+        them; a kernel that does gets a copy per call), or on the inputs drawn
+        from the seed again where they were not. Not on a fresh copy: on a
+        virtual machine that reports free memory to its host, a copy's pages
+        came back from the host at about ten times the usual cost of a page,
+        and the copies took 20 s of a default run."""
         if step.args is not None:
-            args = aligned(step.args)
+            args = step.args
         else:
             args = core.inputs(step.kernel, step.n, self.settings.seed, self.settings.dtype)
         return {t: self.call(step.kernel, t, args) for t in tiers}
