@@ -144,6 +144,8 @@ def test_the_runner_records_the_state_it_pinned_before_and_after_the_sweep(tmp_p
         threshold = state.ALLOCATOR_MODES[mode][0]
         # free chunks left inside the heap can serve a little more than the threshold
         assert threshold <= allocator["fresh_pages_from"] <= max(1.05 * threshold, 2**20), allocator
+    pool = doc["process_state"]["end"].get("blas_pool")
+    assert pool is None or pool["parked"] > 0  # OpenBLAS's workers were ended before the batches
 
 
 @glibc_only
@@ -193,3 +195,34 @@ def test_free_page_reporting_is_read_as_found(tmp_path, monkeypatch):
     monkeypatch.setattr(state, "PAGE_REPORTING", str(tmp_path / "absent"))
     assert state.page_reporting() is None
     assert "page_reporting" not in state.read_back()
+
+
+def test_openblas_workers_are_ended_between_batches_and_start_again():
+    # read back from the process: its own threads, before and after, and the next product's result
+    seen = fresh_python("""
+        import json, os, time
+        import numpy as np
+        from threadpoolctl import threadpool_info
+        from vecbench.measure import core, machine, state, timing
+        from contextlib import ExitStack
+        machine.set_threads(2, ExitStack())
+        A = np.random.default_rng(0).standard_normal((300, 300))
+        expected = np.einsum("ij,jk->ik", A, A)
+        A @ A
+        alive = len(os.listdir("/proc/self/task"))
+        core.quiet_start(wait=False)
+        ended = len(os.listdir("/proc/self/task"))
+        waited = timing.quiesce()
+        again = np.allclose(A @ A, expected)
+        print(json.dumps({"blas_threads": [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"],
+                          "alive": alive, "ended": ended, "waited": waited, "again": again,
+                          "after": len(os.listdir("/proc/self/task")), "pool": state.read_back().get("blas_pool")}))
+    """)
+    if seen["pool"] is None:
+        pytest.skip("NumPy's BLAS here is not OpenBLAS")
+    if seen["blas_threads"] != [2]:
+        pytest.skip("BLAS runs on one thread here")
+    assert seen["ended"] == seen["alive"] - 1  # the one worker beside the main thread, ended
+    assert seen["waited"] < 0.05  # nothing left spinning to wait out (a spinning worker takes 0.1 s)
+    assert seen["again"] and seen["after"] == seen["alive"]  # the next product starts it again, right
+    assert seen["pool"]["parked"] == 1 and "blas_thread_shutdown_" in seen["pool"]["between_batches"]

@@ -16,13 +16,15 @@ times it:
    equivalence gate on exactly those inputs (a mismatch raises
    ``EquivalenceError``; nothing is timed), then the first call, which
    compiles a Numba tier and starts any thread pool it uses;
-3. ``warm``, before every batch of samples: a wait until no other thread of
-   the process runs (``timing.quiesce``: a pool still spinning from another
-   tier's call would take a core), the heap's free memory handed back
+3. ``warm``, before every batch of samples: OpenBLAS's workers ended
+   (``state.park_blas``: each would spin for 0.1 s after another tier's
+   BLAS call), a wait until no other thread of the process runs
+   (``timing.quiesce``: a pool still spinning from another tier's call would
+   take a core), the heap's free memory handed back
    (``state.clear_heap``: what the batch reuses is then what this tier's
    own calls free, not what earlier kernels left), then one untimed call
    (memory the OS took back is touched again, this tier's pool asleep since
-   the last batch wakes). A sample thus sees what the middle of a run of calls sees,
+   the last batch wakes, or OpenBLAS's starts again). A sample thus sees what the middle of a run of calls sees,
    whether it holds one call (asv) or many (the runner, pytest-benchmark).
 
 The runner's sweep interleaves these steps across tiers
@@ -140,10 +142,12 @@ def gate(spec: Kernel, tier: str, args: tuple, label: str) -> None:
 
 
 def quiet_start(wait: bool = True) -> float:
-    """The start of every batch of calls: a wait until no other thread of the
-    process runs (``timing.quiesce``; not when the caller has just waited,
-    ``wait=False``), then the heap's free memory handed back
+    """The start of every batch of calls: OpenBLAS's workers ended
+    (``state.park_blas``: they would spin for 0.1 s), a wait until no other
+    thread of the process runs (``timing.quiesce``; not when the caller has
+    just waited, ``wait=False``), then the heap's free memory handed back
     (``state.clear_heap``). Returns the seconds waited."""
+    state.park_blas()
     waited = timing.quiesce() if wait else 0.0
     state.clear_heap()
     return waited

@@ -126,6 +126,56 @@ def pin_allocator(mode: str = DEFAULT_ALLOCATOR) -> str | None:
     return mode
 
 
+#: Said in result files of the BLAS pool between batches (``park_blas``).
+BLAS_POOL = ("OpenBLAS's worker threads are ended before each tier's batch of calls (blas_thread_shutdown_) "
+             "and started again by its warm-up call, instead of waited out while they spin")
+
+_parkers: tuple = ()
+_parked = 0  # how many times ``park_blas`` ended the pools, read back into result files
+
+
+def _blas_parkers() -> tuple:
+    """``blas_thread_shutdown_`` of every OpenBLAS this process has loaded (found by threadpoolctl;
+    looked up once NumPy is loaded, then kept)."""
+    global _parkers
+    if _parkers or "numpy" not in sys.modules:
+        return _parkers
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return ()
+    found = []
+    for info in threadpool_info():
+        if info.get("internal_api") == "openblas":
+            try:
+                found.append(ctypes.CDLL(info["filepath"]).blas_thread_shutdown_)
+            except (OSError, AttributeError):  # another build of OpenBLAS: its pool is waited out instead
+                pass
+    _parkers = tuple(found)
+    return _parkers
+
+
+def park_blas() -> int:
+    """End OpenBLAS's worker threads; the next threaded BLAS call starts them
+    again. Returns how many pools were parked (0 without OpenBLAS).
+
+    After its work an OpenBLAS worker spins for about 0.1 s (2**28 cycles,
+    ``OPENBLAS_THREAD_TIMEOUT``) before it sleeps, and on two cores that
+    spinning thread takes a core from whatever is timed next. Waiting it
+    out (``timing.quiesce``) took 30-34 s of a default run. Ended instead,
+    it costs about 0.08 ms here, and the next call about 3.5 ms more to start
+    the threads again, which the batch's untimed warm-up call pays: a
+    400x400 matmul took 1.25-1.46 ms per call in the calls after it either
+    way. Only between batches and from the thread that calls BLAS (no other
+    thread of a measuring process calls it)."""
+    global _parked
+    parkers = _blas_parkers()
+    for shutdown in parkers:
+        shutdown()
+    _parked += bool(parkers)
+    return len(parkers)
+
+
 def clear_heap() -> None:
     """Hand the heap's free memory back to the OS (glibc's ``malloc_trim(0)``;
     nothing off glibc).
@@ -300,6 +350,8 @@ def read_back() -> dict[str, Any]:
     }
     if "numpy" in sys.modules:
         state["numpy_hugepages"] = numpy_hugepages()
+    if _blas_parkers():
+        state["blas_pool"] = {"between_batches": BLAS_POOL, "parked": _parked}
     reporting = page_reporting()
     if reporting is not None:
         state["page_reporting"] = reporting
