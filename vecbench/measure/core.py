@@ -24,8 +24,9 @@ times it:
    (``state.clear_heap``: what the batch reuses is then what this tier's
    own calls free, not what earlier kernels left), then one untimed call
    (memory the OS took back is touched again, this tier's pool asleep since
-   the last batch wakes, or OpenBLAS's starts again). A sample thus sees what the middle of a run of calls sees,
-   whether it holds one call (asv) or many (the runner, pytest-benchmark).
+   the last batch wakes, or OpenBLAS's starts again). A sample thus sees
+   what the middle of a run of calls sees, whether it holds one call (asv)
+   or many (the runner, pytest-benchmark).
 
 The runner's sweep interleaves these steps across tiers
 (``vecbench.measure.sweep``) but takes each of them from here.

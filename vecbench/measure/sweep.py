@@ -24,8 +24,8 @@ the first worker timed, which gated it on the same seeded inputs.
 
 The plan's later passes (``Plan.passes``) then go over every measured
 kernel x size again, in a seeded shuffled order, each on the same seeded
-inputs (the first pass's, kept) and giving every tier, in a shuffled order, the same
-wait, an untimed warm-up call and its share of the samples; a record's
+inputs (the first pass's, kept) and giving every tier, in a shuffled order,
+the same wait, an untimed warm-up call and its share of the samples; a record's
 statistics cover its samples of every pass (those not kept slow,
 ``records.counted``). One record's samples thus span the run rather
 than a fraction of a second, and a few seconds of load from elsewhere on
