@@ -130,7 +130,7 @@ def pin_allocator(mode: str = DEFAULT_ALLOCATOR) -> str | None:
 BLAS_POOL = ("OpenBLAS's worker threads are ended before each tier's batch of calls (blas_thread_shutdown_) "
              "and started again by its warm-up call, instead of waited out while they spin")
 
-_parkers: tuple = ()
+_parkers: tuple | None = None  # looked up once NumPy is loaded; () where it has no OpenBLAS
 _parked = 0  # how many times ``park_blas`` ended the pools, read back into result files
 
 
@@ -138,12 +138,15 @@ def _blas_parkers() -> tuple:
     """``blas_thread_shutdown_`` of every OpenBLAS this process has loaded (found by threadpoolctl;
     looked up once NumPy is loaded, then kept)."""
     global _parkers
-    if _parkers or "numpy" not in sys.modules:
+    if _parkers is not None:
         return _parkers
+    if "numpy" not in sys.modules:
+        return ()
     try:
         from threadpoolctl import threadpool_info
-    except ImportError:
-        return ()
+    except ImportError:  # no way to find the libraries: nothing parked, ever
+        _parkers = ()
+        return _parkers
     found = []
     for info in threadpool_info():
         if info.get("internal_api") == "openblas":
