@@ -200,7 +200,7 @@ def test_free_page_reporting_is_read_as_found(tmp_path, monkeypatch):
 def test_openblas_workers_are_ended_between_batches_and_start_again():
     # read back from the process: its own threads, before and after, and the next product's result
     seen = fresh_python("""
-        import json, os, time
+        import json, os
         import numpy as np
         from threadpoolctl import threadpool_info
         from vecbench.measure import core, machine, state, timing

@@ -375,7 +375,7 @@ class Sweep:
         return self.guard.take(call, number, wanted, lambda i: self.on_step(f"{label}: sample {i + 1}/{wanted}"))
 
     def resample(self, step: Step, later: int) -> None:
-        """Pass ``later + 2``: the step's inputs rebuilt from the seed; then
+        """Pass ``later + 2``: the step's kept inputs (or drawn again, ``reopen``); then
         tier by tier, in shuffled order, a wait for other threads to go idle,
         one untimed warm-up call, and this pass's share of the samples.
 
